@@ -1,0 +1,189 @@
+"""Build the Parquet tables from the cited source CSVs in ``data/src/``.
+
+The CSVs are the reviewable text form of the data: ``sources.csv``,
+``actors.csv``, ``commodities.csv``, ``routes.csv``, ``flows_*.csv``,
+``balances_*.csv``, ``prices_*.csv`` and ``route_assignments.csv``. Building is
+deterministic: the same CSVs give the same Parquet bytes.
+
+Rules applied while building (each is documented in the README):
+
+* rows with ``choice = alternative`` stay in the CSVs (a later uncertainty measure
+  can use them) but not in ``flows.parquet``;
+* a flow to or from ``WORLD`` is a published total, not an edge: it yields a
+  ``ROW`` remainder edge (total minus the listed partners) so shares add up;
+* ``route_assignments.csv`` names the route of a pair whose whole flow used one;
+* energy flows are valued in US$ at one reference price per commodity and year
+  (:data:`VALUATION`), so layers can be weighed together.
+
+>>> tables = build_tables("data/src")
+>>> tables["flows"].num_rows > 300
+True
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from .errors import SourceFormatError
+from .store import canonical, table_from_rows
+
+__all__ = ["build_tables", "VALUATION", "REMAINDER_TOLERANCE", "source_files"]
+
+#: commodity -> (price series in prices_*.csv, US$ bn per unit of the commodity per price unit, how)
+VALUATION: dict[str, tuple[str, float, str]] = {
+    "crude_oil": ("Brent", 7.33e-3, "Brent $/bbl x 7.33 bbl/t"),
+    "oil_products": ("Brent", 7.33e-3, "Brent $/bbl x 7.33 bbl/t (products at the crude price)"),
+    "pipeline_gas": ("Netherlands TTF", 34.12e-3, "TTF $/MMBtu x 34.12 million MMBtu/bcm"),
+    "lng": ("Japan", 34.12e-3, "Japan LNG cif $/MMBtu x 34.12 million MMBtu/bcm"),
+    "coal": ("Northwest Europe", 40e-3, "NW Europe coal $/t x 40 Mt/EJ"),
+}
+REMAINDER_TOLERANCE = 0.005  # a remainder below 0.5% of the total is rounding, not a partner
+
+
+def source_files(src_dir: str | Path) -> list[Path]:
+    """The CSV files a build reads, in a fixed order."""
+    d = Path(src_dir)
+    return sorted(p for p in d.glob("*.csv"))
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise SourceFormatError(f"{path}: cannot read ({exc})") from None
+    for i, r in enumerate(rows, start=1):
+        if None in r or any(v is None for v in r.values()):
+            raise SourceFormatError(f"{path.name}:{i}: row has a different number of fields than the header")
+    return rows
+
+
+def _num(path: Path, i: int, col: str, text: str, required: bool = True) -> float | None:
+    if text is None or text.strip() == "":
+        if required:
+            raise SourceFormatError(f"{path.name}:{i}: {col}: is empty but required")
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise SourceFormatError(f"{path.name}:{i}: {col}: '{text}' is not a number") from None
+
+
+def _int(path: Path, i: int, col: str, text: str) -> int | None:
+    v = _num(path, i, col, text, required=False)
+    return None if v is None else int(v)
+
+
+def _list(text: str) -> list[str]:
+    return [t.strip() for t in (text or "").split(";") if t.strip()]
+
+
+def build_tables(src_dir: str | Path) -> dict[str, pa.Table]:
+    """Read ``src_dir``'s CSVs and return the six tables, sorted by key (not yet validated)."""
+    d = Path(src_dir)
+    if not (d / "sources.csv").exists():
+        raise SourceFormatError(f"{d}: no sources.csv; is this a netdep data/src folder?")
+    sources = [{k: (v or None) for k, v in r.items()} for r in _read(d / "sources.csv")]
+    actors = [{"actor": r["actor"], "name": r["name"], "kind": r["kind"], "members": _list(r["members"])}
+              for r in _read(d / "actors.csv")]
+    p = d / "commodities.csv"
+    commodities = [{"commodity": r["commodity"], "layer": r["layer"], "unit": r["unit"],
+                    "ej_per_unit": _num(p, i, "ej_per_unit", r["ej_per_unit"], required=False),
+                    "balance_of": r["balance_of"] or None, "description": r["description"],
+                    "source_id": r["source_id"] or None} for i, r in enumerate(_read(p), 1)]
+    p = d / "routes.csv"
+    routes = [{**{k: (v or None) for k, v in r.items()}, "via": _list(r["via"]),
+               "capacity": _num(p, i, "capacity", r["capacity"]),
+               "open_from": _int(p, i, "open_from", r["open_from"]),
+               "open_to": _int(p, i, "open_to", r["open_to"])} for i, r in enumerate(_read(p), 1)]
+    prices = {}
+    for p in sorted(d.glob("prices_*.csv")):
+        for i, r in enumerate(_read(p), 1):
+            prices[(int(r["year"]), r["series"])] = (_num(p, i, "price", r["price"]), r["unit"], r["source_id"])
+    balances = []
+    for p in sorted(d.glob("balances_*.csv")):
+        for i, r in enumerate(_read(p), 1):
+            balances.append({"actor": r["actor"], "year": int(r["year"]), "commodity": r["commodity"],
+                             "production": _num(p, i, "production", r["production"], required=False),
+                             "consumption": _num(p, i, "consumption", r["consumption"], required=False),
+                             "source_id": r["source_id"], "note": r.get("note") or None})
+    assignments = {}
+    if (d / "route_assignments.csv").exists():
+        for r in _read(d / "route_assignments.csv"):
+            assignments[(int(r["year"]), r["commodity"], r["origin"], r["destination"])] = r["route"]
+    flows, totals = [], []
+    for p in sorted(d.glob("flows_*.csv")):
+        for i, r in enumerate(_read(p), 1):
+            if (r.get("choice") or "preferred") != "preferred":
+                continue
+            rec: dict[str, Any] = {
+                "year": _int(p, i, "year", r["year"]), "layer": r["layer"], "commodity": r["commodity"],
+                "origin": r["origin"], "destination": r["destination"],
+                "value": _num(p, i, "value", r["value"]),
+                "value_usd_bn": _num(p, i, "value_usd_bn", r.get("value_usd_bn", ""), required=False),
+                "route": r.get("route") or None, "source_id": r["source_id"], "note": r.get("note") or None,
+            }
+            if "WORLD" in (rec["origin"], rec["destination"]):
+                totals.append(rec)
+                continue
+            key = (rec["year"], rec["commodity"], rec["origin"], rec["destination"])
+            if rec["route"] is None and key in assignments:
+                rec["route"] = assignments[key]
+            flows.append(rec)
+    flows += remainders(flows, totals)
+    for rec in flows:
+        if rec["value_usd_bn"] is None and rec["commodity"] in VALUATION:
+            series, factor, how = VALUATION[rec["commodity"]]
+            price = prices.get((rec["year"], series))
+            if price is not None:
+                rec["value_usd_bn"] = round(rec["value"] * price[0] * factor, 4)
+                valued = f"US$ value at {how} = {price[0]:.2f} ({price[2]})"
+                rec["note"] = f"{rec['note']}; {valued}" if rec["note"] else valued
+    out = {
+        "sources": table_from_rows("sources", sources),
+        "actors": table_from_rows("actors", actors),
+        "commodities": table_from_rows("commodities", commodities),
+        "routes": table_from_rows("routes", routes),
+        "flows": table_from_rows("flows", flows),
+        "balances": table_from_rows("balances", balances),
+    }
+    return {name: canonical(name, t) for name, t in out.items()}
+
+
+def remainders(flows: list[dict], totals: list[dict]) -> list[dict]:
+    """``ROW`` edges that make each published world total add up.
+
+    For an exporter with a world total T and listed exports L, the edge
+    exporter -> ROW carries T - L (likewise ROW -> importer). A remainder below
+    :data:`REMAINDER_TOLERANCE` of T is dropped as rounding; a negative one
+    (partners reported by other sources exceed the total) is dropped too, and
+    the note of the total says so in the README's data caveats.
+    """
+    listed: dict[tuple, float] = defaultdict(float)
+    for f in flows:
+        if "ROW" in (f["origin"], f["destination"]):
+            continue
+        listed[(f["year"], f["commodity"], "out", f["origin"])] += f["value"]
+        listed[(f["year"], f["commodity"], "in", f["destination"])] += f["value"]
+    out = []
+    for t in totals:
+        side, actor = ("out", t["origin"]) if t["destination"] == "WORLD" else ("in", t["destination"])
+        rest = t["value"] - listed[(t["year"], t["commodity"], side, actor)]
+        if rest <= REMAINDER_TOLERANCE * t["value"]:
+            continue
+        origin, destination = (actor, "ROW") if side == "out" else ("ROW", actor)
+        what = "exports" if side == "out" else "imports"
+        out.append({
+            "year": t["year"], "layer": t["layer"], "commodity": t["commodity"], "origin": origin,
+            "destination": destination, "value": round(rest, 4),
+            "value_usd_bn": round(rest, 4) if t["value_usd_bn"] is not None else None,
+            "route": None, "source_id": t["source_id"],
+            "note": f"remainder: {actor}'s world {what} {t['value']:g} less listed partners "
+                    f"{t['value'] - rest:g}; total: {t['note'] or ''}"[:1000],
+        })
+    return out

@@ -1,0 +1,77 @@
+"""The ``netdep`` command line: thin commands over the library.
+
+Each command module registers its commands on :data:`main`. Library errors
+(:class:`~netdep.errors.NetdepError`) become a message on stderr and exit
+status 1 here, at the boundary, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import NetdepError
+
+__all__ = ["main", "run"]
+
+
+class DefaultGroup(click.Group):
+    """A group that runs ``default`` when the first argument is not a subcommand (``netdep import DIR``)."""
+
+    def __init__(self, *args, default: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default = default
+
+    def parse_args(self, ctx, args):
+        if self.default and args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = [self.default, *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="netdep")
+def main() -> None:
+    """netdep: who depends on whom in trade, energy and investment, and what shifts when flows are rerouted.
+
+    Every command takes --data DIR (default: ./data when it exists, else the data shipped with netdep).
+    """
+
+
+def _register() -> None:
+    from . import data_cmds  # noqa: F401
+
+    for name in ("report_cmds", "scenario_cmds", "edit_cmds", "scale_cmds"):
+        try:
+            __import__(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:  # a command family not built yet
+            if exc.name != f"{__name__}.{name}":
+                raise
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI, turning netdep errors into exit status 1 without a traceback."""
+    _register()
+    try:
+        main.main(args=argv, standalone_mode=False, prog_name="netdep")
+    except NetdepError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return 1
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 1
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except BrokenPipeError:  # `netdep ... | head`
+        return 0
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return 130
+    return 0
+
+
+def entry() -> None:  # console_scripts target
+    sys.exit(run())

@@ -1,0 +1,145 @@
+"""The data contract: one spec per table, used by validation, the README and ``netdep schema``.
+
+The schema is data (compare PyPSA's ``component_attrs/*.csv``): each column has a
+type, a unit, whether it is required, allowed values or a reference to another
+table, and a description.
+
+>>> [c.name for c in TABLES["sources"].columns][:3]
+['source_id', 'title', 'publisher']
+>>> TABLES["flows"].key
+('year', 'layer', 'commodity', 'origin', 'destination', 'route')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+__all__ = ["Column", "Table", "TABLES", "LAYERS", "KINDS", "MODES", "STATUSES", "arrow_schema", "TABLE_ORDER"]
+
+LAYERS = ("trade", "energy", "investment")
+KINDS = ("country", "bloc", "region", "aggregate")
+MODES = ("pipeline", "lng", "seaborne", "rail")
+STATUSES = ("operating", "offline", "planned", "destroyed")
+UNITS = ("bcm", "Mt", "EJ", "USD_bn")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: its name, logical type and meaning."""
+
+    name: str
+    type: str  # "string", "int", "float", "list<string>"
+    required: bool
+    description: str
+    unit: str = ""
+    allowed: tuple[str, ...] | None = None
+    references: str | None = None  # "table.column"
+    non_negative: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of the data folder: its file, key and columns."""
+
+    name: str
+    description: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...] = field(default_factory=tuple)
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.parquet"
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+S, INT, F, L = "string", "int", "float", "list<string>"
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in [
+        Table("sources", "Every public source a row cites.", ("source_id",), (
+            Column("source_id", S, True, "Key: short stable identifier, e.g. 'ei_sr_2024'."),
+            Column("title", S, True, "Title of the publication or table."),
+            Column("publisher", S, True, "Organisation that published it."),
+            Column("url", S, True, "Where to find it (http or https)."),
+            Column("published", S, False, "Publication date or year (ISO 8601 where known)."),
+            Column("note", S, False, "What was taken from it and how."),
+        )),
+        Table("actors", "Countries, blocs, regions and aggregates: the nodes.", ("actor",), (
+            Column("actor", S, True, "Key: ISO 3166-1 alpha-3, 'EU27', 'ROW' or 'REG_*' for a source's region."),
+            Column("name", S, True, "Display name."),
+            Column("kind", S, True, "country | bloc | region (fixed membership) | aggregate (remainder: "
+                   "what is not listed separately in the same graph).", allowed=KINDS),
+            Column("members", L, True, "Actor codes a bloc or region contains; empty for a country or aggregate."),
+        )),
+        Table("commodities", "What flows, its layer and unit.", ("commodity",), (
+            Column("commodity", S, True, "Key, e.g. 'crude_oil', 'goods', 'fdi_stock'."),
+            Column("layer", S, True, "trade | energy | investment.", allowed=LAYERS),
+            Column("unit", S, True, "The one unit of every value of this commodity.", allowed=UNITS),
+            Column("ej_per_unit", F, False, "Energy content (EJ per unit) for summing an energy layer; "
+                   "null outside energy.", unit="EJ/unit", non_negative=True),
+            Column("balance_of", S, False, "Commodity of `balances` that measures this one's consumption "
+                   "(e.g. lng -> natural_gas).", references="commodities.commodity"),
+            Column("description", S, True, "What is counted."),
+            Column("source_id", S, False, "Source of the conversion factor.", references="sources.source_id"),
+        )),
+        Table("flows", "One row per edge of the multigraph.", ("year", "layer", "commodity", "origin",
+                                                                "destination", "route"), (
+            Column("year", INT, True, "Calendar year (stocks: end of year)."),
+            Column("layer", S, True, "trade | energy | investment; must match the commodity's.", allowed=LAYERS),
+            Column("commodity", S, True, "What flows.", references="commodities.commodity"),
+            Column("origin", S, True, "Exporter (investment: investor).", references="actors.actor"),
+            Column("destination", S, True, "Importer (investment: host).", references="actors.actor"),
+            Column("value", F, True, "Volume in the commodity's unit; finite, >= 0.", unit="commodity unit",
+                   non_negative=True),
+            Column("value_usd_bn", F, False, "Current US$ bn, for weighing layers together.", unit="USD_bn",
+                   non_negative=True),
+            Column("route", S, False, "Infrastructure used, if known.", references="routes.route"),
+            Column("source_id", S, True, "Where the figure comes from.", references="sources.source_id"),
+            Column("note", S, False, "Conversions, cells summed, choices between disagreeing sources."),
+        )),
+        Table("routes", "Infrastructure that bounds rerouting.", ("route",), (
+            Column("route", S, True, "Key, e.g. 'power_of_siberia_1'."),
+            Column("name", S, True, "Display name."),
+            Column("mode", S, True, "pipeline | lng | seaborne | rail.", allowed=MODES),
+            Column("commodity", S, True, "What it carries.", references="commodities.commodity"),
+            Column("origin", S, True, "Where it starts (for import terminals: 'ROW').", references="actors.actor"),
+            Column("destination", S, True, "Where it ends (for export plants: 'ROW').", references="actors.actor"),
+            Column("via", L, True, "Transit actors, in order; may be empty.", references="actors.actor"),
+            Column("capacity", F, True, "Capacity per year in the commodity's unit.", unit="commodity unit/yr",
+                   non_negative=True),
+            Column("status", S, True, "operating | offline | planned | destroyed, as of the latest data year.",
+                   allowed=STATUSES),
+            Column("open_from", INT, False, "First year the route carried flows (null: unknown or not yet)."),
+            Column("open_to", INT, False, "Last year it carried flows (null: still open)."),
+            Column("source_id", S, True, "Source of the capacity.", references="sources.source_id"),
+            Column("note", S, False, "Status detail, disagreeing figures."),
+        )),
+        Table("balances", "Production and consumption, to measure dependency against use.",
+              ("actor", "year", "commodity"), (
+            Column("actor", S, True, "Actor.", references="actors.actor"),
+            Column("year", INT, True, "Calendar year."),
+            Column("commodity", S, True, "Commodity (e.g. 'natural_gas', 'oil').", references="commodities.commodity"),
+            Column("production", F, False, "Production in the commodity's unit.", unit="commodity unit",
+                   non_negative=True),
+            Column("consumption", F, False, "Consumption in the commodity's unit.", unit="commodity unit",
+                   non_negative=True),
+            Column("source_id", S, True, "Source.", references="sources.source_id"),
+            Column("note", S, False, "Sheet or table the figures come from."),
+        )),
+    ]
+}
+
+TABLE_ORDER = ("sources", "actors", "commodities", "routes", "flows", "balances")
+
+_ARROW = {S: pa.string(), INT: pa.int64(), F: pa.float64(), L: pa.list_(pa.string())}
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    """The Arrow schema netdep writes for ``table`` (readers may use compatible types)."""
+    t = TABLES[table]
+    return pa.schema([pa.field(c.name, _ARROW[c.type], nullable=not c.required) for c in t.columns])

@@ -1,0 +1,52 @@
+"""Rebuild data/*.parquet from the cited CSVs in data/src/ (deterministic: same CSVs, same bytes).
+
+Usage: python scripts/build_data.py [--src data/src] [--out data] [--check]
+
+--check compares the built tables with the Parquet in --out and exits 1 when they differ.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from netdep.build import build_tables  # noqa: E402
+from netdep.checks import check_tables  # noqa: E402
+from netdep.errors import NetdepError  # noqa: E402
+from netdep.store import read_tables, write_tables  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--src", default="data/src")
+    p.add_argument("--out", default="data")
+    p.add_argument("--check", action="store_true")
+    a = p.parse_args(argv)
+    try:
+        tables = build_tables(a.src)
+    except NetdepError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    tables, problems = check_tables(tables)
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 1
+    if a.check:
+        current, errs = read_tables(a.out)
+        differ = [n for n, t in tables.items() if n not in current or not current[n].equals(t)]
+        if errs or differ:
+            print(f"{a.out} differs from {a.src} in: {', '.join(differ) or 'unreadable files'}", file=sys.stderr)
+            return 1
+        print(f"{a.out} is in step with {a.src}")
+        return 0
+    write_tables(a.out, tables)
+    for name, t in tables.items():
+        print(f"{name:12s} {t.num_rows:6d} rows")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
