@@ -13,7 +13,7 @@ import click
 
 from ..errors import NetdepError
 
-__all__ = ["main", "run"]
+__all__ = ["main", "run", "import_group", "DefaultGroup"]
 
 
 class DefaultGroup(click.Group):
@@ -36,6 +36,11 @@ def main() -> None:
 
     Every command takes --data DIR (default: ./data when it exists, else the data shipped with netdep).
     """
+
+
+@main.group("import", cls=DefaultGroup, default="csv")
+def import_group() -> None:
+    """Import data: `netdep import DIR` (CSV folder from `netdep export`) or `netdep import baci FILE.csv`."""
 
 
 def _register() -> None:
