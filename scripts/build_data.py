@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     except NetdepError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    tables, problems = check_tables(tables)
+    _, problems = check_tables(tables)  # compare and write the built tables (check_tables casts to nullable types)
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return 1
