@@ -1,0 +1,174 @@
+"""The flow multigraph and its weighted views.
+
+* :func:`multigraph` — a ``MultiDiGraph`` with one edge per flow row of a year
+  (key ``(layer, commodity, route)``), nodes = actors with their attributes.
+* :func:`commodity_graph` — per (year, commodity): ``weight = value`` in the
+  commodity's unit, parallel route edges summed, nodes = actors in those flows.
+* :func:`layer_graph` — per (year, layer) in a common unit: energy in EJ (via
+  ``commodities.ej_per_unit``), trade and investment in US$ bn.
+* :func:`cross_layer_graph` — ``layer = "all"``: every flow's ``value_usd_bn``
+  summed (energy valued at one reference price per commodity and year, see
+  :mod:`netdep.build`).
+
+Aggregate graphs mix commodities whose sources use different geographies
+(the Statistical Review's oil and coal tables have a Europe region, its gas
+tables the EU). To avoid counting a flow twice, an actor that lies inside a
+larger region present in the same aggregate graph is folded into it (EU27,
+NOR, GBR, TUR -> REG_EUROPE), and flows that become internal are dropped, as
+the Review itself drops intra-area movements (:func:`coarsening`).
+
+All graphs are built deterministically: nodes, then edges, in sorted order.
+
+>>> from netdep.store import load
+>>> G = commodity_graph(load(), 2023, "pipeline_gas")
+>>> round(G["RUS"]["CHN"]["value"], 2)
+21.29
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable
+
+import networkx as nx
+
+from .checks import member_set
+from .store import Data
+
+__all__ = [
+    "multigraph",
+    "commodity_graph",
+    "layer_graph",
+    "cross_layer_graph",
+    "graphs",
+    "coarsening",
+    "LAYER_UNITS",
+]
+
+LAYER_UNITS = {"energy": "EJ", "trade": "USD_bn", "investment": "USD_bn", "all": "USD_bn"}
+
+
+def _flows(data: Data, year: int) -> list[dict]:
+    return [f for f in data.rows("flows") if f["year"] == year]
+
+
+def _actors(data: Data) -> dict[str, dict]:
+    return {a["actor"]: a for a in data.rows("actors")}
+
+
+def multigraph(data: Data, year: int) -> nx.MultiDiGraph:
+    """All flows of ``year`` as a multigraph: one edge per row, key ``(layer, commodity, route)``."""
+    units = {c["commodity"]: c["unit"] for c in data.rows("commodities")}
+    G = nx.MultiDiGraph(year=year)
+    actors = _actors(data)
+    flows = sorted(_flows(data, year), key=lambda f: (f["origin"], f["destination"], f["layer"], f["commodity"],
+                                                      f["route"] or ""))
+    for a in sorted({f["origin"] for f in flows} | {f["destination"] for f in flows}):
+        G.add_node(a, **{k: v for k, v in actors[a].items() if k != "actor"})
+    for f in flows:
+        G.add_edge(f["origin"], f["destination"], key=(f["layer"], f["commodity"], f["route"]),
+                   value=f["value"], unit=units[f["commodity"]], value_usd_bn=f["value_usd_bn"],
+                   source_id=f["source_id"])
+    return G
+
+
+def _digraph(edges: dict[tuple[str, str], float], unit: str, **attrs) -> nx.DiGraph:
+    G = nx.DiGraph(unit=unit, **attrs)
+    G.add_nodes_from(sorted({a for e in edges for a in e}))
+    for (o, d) in sorted(edges):
+        G.add_edge(o, d, value=edges[(o, d)])
+    return G
+
+
+def commodity_graph(data: Data, year: int, commodity: str) -> nx.DiGraph:
+    """Weighted DiGraph of one commodity in one year: ``value`` in the commodity's unit, routes summed."""
+    unit = next(c["unit"] for c in data.rows("commodities") if c["commodity"] == commodity)
+    edges: dict[tuple[str, str], float] = defaultdict(float)
+    for f in _flows(data, year):
+        if f["commodity"] == commodity:
+            edges[(f["origin"], f["destination"])] += f["value"]
+    return _digraph(edges, unit, year=year, layer=_layer_of(data, commodity), commodity=commodity)
+
+
+def _layer_of(data: Data, commodity: str) -> str:
+    return next(c["layer"] for c in data.rows("commodities") if c["commodity"] == commodity)
+
+
+def _cover(actor: dict) -> frozenset[str] | None:
+    """The countries an actor covers (None for a remainder aggregate)."""
+    if member_set(actor) is None:
+        return None
+    return frozenset(actor["members"]) if actor["kind"] in ("bloc", "region") else frozenset({actor["actor"]})
+
+
+def coarsening(data: Data, present: Iterable[str]) -> dict[str, str]:
+    """Map each actor in ``present`` that lies inside a larger region also present to that region.
+
+    >>> from netdep.store import load
+    >>> m = coarsening(load(), ["EU27", "NOR", "REG_EUROPE", "RUS"])
+    >>> m["EU27"], m["NOR"], m["RUS"]
+    ('REG_EUROPE', 'REG_EUROPE', 'RUS')
+    """
+    actors = _actors(data)
+    present = sorted(set(present))
+    sets = {a: _cover(actors[a]) for a in present}
+    out = {}
+    for a in present:
+        best = a
+        for r in present:
+            if r == a or sets[a] is None or sets[r] is None or actors[r]["kind"] not in ("bloc", "region"):
+                continue
+            if sets[a] < sets[r] and (best == a or len(sets[r]) > len(sets[best])):
+                best = r
+        out[a] = best
+    return out
+
+
+def _aggregate(data: Data, year: int, flows: list[dict], weigh, unit: str, **attrs) -> nx.DiGraph:
+    mapping = coarsening(data, {f["origin"] for f in flows} | {f["destination"] for f in flows})
+    edges: dict[tuple[str, str], float] = defaultdict(float)
+    for f in flows:
+        w = weigh(f)
+        if w is None:
+            continue
+        o, d = mapping[f["origin"]], mapping[f["destination"]]
+        if o != d:
+            edges[(o, d)] += w
+    G = _digraph(edges, unit, year=year, **attrs)
+    G.graph["folded"] = {a: r for a, r in sorted(mapping.items()) if a != r}
+    return G
+
+
+def layer_graph(data: Data, year: int, layer: str) -> nx.DiGraph:
+    """One layer in one year in a common unit (energy: EJ; trade, investment: US$ bn)."""
+    com = {c["commodity"]: c for c in data.rows("commodities")}
+    flows = [f for f in _flows(data, year) if f["layer"] == layer]
+    if layer == "energy":
+        def weigh(f):
+            k = com[f["commodity"]]["ej_per_unit"]
+            return None if k is None else f["value"] * k
+    else:
+        def weigh(f):
+            return f["value_usd_bn"] if f["value_usd_bn"] is not None else f["value"]
+    return _aggregate(data, year, flows, weigh, LAYER_UNITS[layer], layer=layer, commodity="*")
+
+
+def cross_layer_graph(data: Data, year: int) -> nx.DiGraph:
+    """All layers of a year weighed together in US$ bn (flows without a US$ value are left out)."""
+    return _aggregate(data, year, _flows(data, year), lambda f: f["value_usd_bn"], "USD_bn",
+                      layer="all", commodity="*")
+
+
+def graphs(data: Data, year: int) -> dict[tuple[str, str], nx.DiGraph]:
+    """Every graph of a year: ``(layer, commodity)``, ``(layer, "*")`` and ``("all", "*")``, in a stable order."""
+    flows = _flows(data, year)
+    out: dict[tuple[str, str], nx.DiGraph] = {}
+    for layer in ("energy", "investment", "trade"):
+        commodities = sorted({f["commodity"] for f in flows if f["layer"] == layer})
+        for c in commodities:
+            out[(layer, c)] = commodity_graph(data, year, c)
+        if commodities:
+            out[(layer, "*")] = layer_graph(data, year, layer)
+    if flows:
+        out[("all", "*")] = cross_layer_graph(data, year)
+    return out

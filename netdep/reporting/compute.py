@@ -1,0 +1,148 @@
+"""Compute every table of the dependency report (no rendering here).
+
+>>> from netdep.store import load
+>>> r = build_report(load(), year=2023, compare_year=2021)
+>>> sorted(r.tables)[:3]
+['asymmetry', 'centrality', 'concentration']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..graph import graphs
+from ..metrics import (
+    asymmetry_records,
+    centrality_records,
+    concentration_records,
+    dependency_records,
+    vulnerability_records,
+)
+from ..store import Data
+
+__all__ = ["Report", "build_report", "default_years", "MAIN_ACTORS", "EU_CODES"]
+
+MAIN_ACTORS = ("RUS", "CHN", "EU27", "USA")
+EU_CODES = ("EU27", "REG_EUROPE")  # the EU bloc, or the Statistical Review's Europe where oil and coal force it
+
+
+@dataclass
+class Report:
+    """The report's tables (lists of records) and its metadata."""
+
+    year: int
+    compare_year: int | None
+    layers: tuple[str, ...]
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    headlines: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    latest_energy_year: int | None = None
+
+    def table(self, name: str):
+        """A table as a pyarrow Table (pandas: ``.to_pandas()``)."""
+        import pyarrow as pa
+
+        return pa.Table.from_pylist(self.tables[name])
+
+
+def default_years(data: Data) -> tuple[int, int | None]:
+    """Report year: the latest year with every layer and every energy commodity; compare year: the earliest
+    year with energy data (the pre-war baseline in the bundled data)."""
+    flows = data.rows("flows")
+    energy = {c["commodity"] for c in data.rows("commodities") if c["layer"] == "energy"}
+    energy_traded = {f["commodity"] for f in flows if f["layer"] == "energy"}
+    full = []
+    for y in data.years:
+        fy = [f for f in flows if f["year"] == y]
+        layers = {f["layer"] for f in fy}
+        if {"trade", "energy", "investment"} <= layers and energy_traded <= {f["commodity"] for f in fy} & energy:
+            full.append(y)
+    year = max(full) if full else max(data.years)
+    energy_years = sorted({f["year"] for f in flows if f["layer"] == "energy"})
+    compare = min(energy_years) if energy_years and min(energy_years) < year else None
+    return year, compare
+
+
+def _consumption(data: Data, year: int) -> dict[str, dict[str, float]]:
+    """commodity -> actor -> consumption, through commodities.balance_of."""
+    group = {c["commodity"]: c["balance_of"] for c in data.rows("commodities") if c["balance_of"]}
+    by = {}
+    for b in data.rows("balances"):
+        if b["year"] == year and b["consumption"]:
+            by.setdefault(b["commodity"], {})[b["actor"]] = b["consumption"]
+    return {c: by.get(g, {}) for c, g in group.items()}
+
+
+def year_tables(data: Data, year: int, layers: tuple[str, ...]) -> dict[str, list[dict]]:
+    """dependencies, concentration, centrality, asymmetry, vulnerability for one year."""
+    remainders = {a["actor"] for a in data.rows("actors") if a["kind"] == "aggregate"}
+    cons = _consumption(data, year)
+    deps, conc, cent, asym = [], [], [], []
+    for (layer, commodity), G in graphs(data, year).items():
+        if layer != "all" and layer not in layers:
+            continue
+        if layer == "all" and len(layers) < 3:
+            continue
+        if commodity != "*":
+            deps += dependency_records(G, cons.get(commodity))
+            conc += concentration_records(G, remainders)
+        cent += centrality_records(G, remainders)
+        if commodity == "*":
+            eu = "REG_EUROPE" if "REG_EUROPE" in G else "EU27"
+            asym += asymmetry_records(G, ["RUS", "CHN", eu, "USA"])
+    pairs = []
+    for r in deps:
+        if r["layer"] == "energy" and r["destination"] in (*MAIN_ACTORS, "REG_EUROPE") and (r["share_in"] or 0) >= 0.1 \
+                and r["origin"] not in remainders:
+            pairs.append((r["destination"], r["origin"], r["commodity"]))
+    vul = vulnerability_records(data, year, sorted(set(pairs)))
+    return {"dependencies": deps, "concentration": conc, "centrality": cent, "asymmetry": asym, "vulnerability": vul}
+
+
+def build_report(data: Data, year: int | None = None, compare_year: int | None = None,
+                 layer: str | None = None) -> Report:
+    """Compute the report for ``year`` (default: :func:`default_years`) against ``compare_year``."""
+    from ..errors import NetdepError
+
+    dy, dc = default_years(data)
+    year = year if year is not None else dy
+    compare_year = compare_year if compare_year is not None else (dc if dc != year else None)
+    if year not in data.years:
+        raise NetdepError(f"no flows in {year}; years with data: {', '.join(map(str, data.years))}")
+    if compare_year is not None and compare_year not in data.years:
+        raise NetdepError(f"no flows in {compare_year}; years with data: {', '.join(map(str, data.years))}")
+    layers = (layer,) if layer else ("energy", "investment", "trade")
+    rep = Report(year=year, compare_year=compare_year, layers=layers)
+    years = [y for y in (compare_year, year) if y is not None]
+    energy_years = sorted({f["year"] for f in data.rows("flows") if f["layer"] == "energy"})
+    if "energy" in layers and energy_years and energy_years[-1] > year:
+        rep.latest_energy_year = energy_years[-1]
+        years.append(energy_years[-1])
+    tables: dict[str, list[dict]] = {}
+    for y in years:
+        lay = layers if y in (year, compare_year) else ("energy",)
+        for name, rows in year_tables(data, y, lay).items():
+            tables.setdefault(name, []).extend(rows)
+    tables["sources"] = _sources(data, years, layers)
+    rep.tables = tables
+    from .headlines import headlines, notes
+
+    rep.headlines = headlines(data, rep)
+    rep.notes = notes(data, rep)
+    return rep
+
+
+def _sources(data: Data, years: list[int], layers: tuple[str, ...]) -> list[dict]:
+    used: dict[str, int] = {}
+    for f in data.rows("flows"):
+        if f["year"] in years and f["layer"] in layers:
+            used[f["source_id"]] = used.get(f["source_id"], 0) + 1
+    for r in data.rows("routes"):
+        used.setdefault(r["source_id"], 0)
+    for b in data.rows("balances"):
+        if b["year"] in years:
+            used.setdefault(b["source_id"], 0)
+    rows = [s for s in data.rows("sources") if s["source_id"] in used]
+    rows.sort(key=lambda s: (-used[s["source_id"]], s["source_id"]))
+    return [{"n": i + 1, **s, "rows": used[s["source_id"]]} for i, s in enumerate(rows)]

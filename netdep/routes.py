@@ -1,0 +1,132 @@
+"""Which routes are open in a year, how much they carry, and how much is spare.
+
+Two kinds of route (``routes.parquet``):
+
+* a **link** joins two actors (a pipeline RUS→CHN): it carries flows of its
+  commodity from its origin to its destination;
+* a **gate** has ``ROW`` at one end: an export gate (an LNG plant, a port:
+  RUS→ROW) carries any of its origin's exports, an import gate (regasification:
+  ROW→EU27) any of its destination's imports.
+
+Use in a year (:func:`route_use`): flows that name a route count on it. A flow
+without a route fills the open links joining its pair first, in proportion to
+their capacity and up to it (pipelines run first), and the rest goes through
+the open export gates at its origin and the open import gates at its
+destination (each side in proportion to capacity) — an assumption the sources
+force, since they rarely split a pair's flow by route. What no known route can
+carry is ``unrouted``: capacity unknown, not zero.
+
+A route is open in year Y (:func:`is_open`) when ``open_from <= Y <= open_to``
+(a missing end is unbounded), except that a route with no known opening year is
+open only while its status is ``operating`` (planned, offline or destroyed
+routes with no dates never carried anything in the data's years).
+
+>>> from netdep.store import load
+>>> data = load()
+>>> r = {x["route"]: x for x in data.rows("routes")}
+>>> is_open(r["ukraine_transit"], 2023), is_open(r["ukraine_transit"], 2025), is_open(r["power_of_siberia_2"], 2025)
+(True, False, False)
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .store import Data
+
+__all__ = ["is_open", "RouteUse", "route_use", "links", "export_gates", "import_gates"]
+
+
+def is_open(route: dict, year: int) -> bool:
+    """Whether ``route`` could carry flows in ``year``."""
+    lo, hi = route.get("open_from"), route.get("open_to")
+    if lo is None and hi is None:
+        return route["status"] == "operating"
+    if lo is None and route["status"] == "planned":
+        return False
+    return (lo is None or lo <= year) and (hi is None or year <= hi)
+
+
+def links(routes: list[dict], commodity: str, origin: str, destination: str, year: int) -> list[dict]:
+    """Open links carrying ``commodity`` from ``origin`` to ``destination`` in ``year``."""
+    return [r for r in routes if r["commodity"] == commodity and r["origin"] == origin
+            and r["destination"] == destination and "ROW" not in (origin, destination) and is_open(r, year)]
+
+
+def export_gates(routes: list[dict], commodity: str, origin: str, year: int) -> list[dict]:
+    """Open gates for ``origin``'s exports of ``commodity`` (routes ``origin -> ROW``)."""
+    return [r for r in routes if r["commodity"] == commodity and r["origin"] == origin
+            and r["destination"] == "ROW" and is_open(r, year)]
+
+
+def import_gates(routes: list[dict], commodity: str, destination: str, year: int) -> list[dict]:
+    """Open gates for ``destination``'s imports of ``commodity`` (routes ``ROW -> destination``)."""
+    return [r for r in routes if r["commodity"] == commodity and r["destination"] == destination
+            and r["origin"] == "ROW" and is_open(r, year)]
+
+
+def _share_out(amount: float, group: list[dict], use: dict[str, float], cap: bool) -> float:
+    """Spread ``amount`` over ``group`` by capacity (up to spare capacity when ``cap``); return the rest."""
+    if amount <= 0 or not group:
+        return amount
+    if not cap:
+        total = sum(r["capacity"] for r in group) or 1.0
+        for r in group:
+            use[r["route"]] += amount * r["capacity"] / total
+        return 0.0
+    left = amount
+    spare = {r["route"]: max(r["capacity"] - use[r["route"]], 0.0) for r in group}
+    total = sum(spare.values())
+    if total <= 0:
+        return left
+    take = min(left, total)
+    for r in group:
+        use[r["route"]] += take * spare[r["route"]] / total
+    return left - take
+
+
+@dataclass
+class RouteUse:
+    """Use of every route in one year, and the flow volume no known route carries."""
+
+    year: int
+    use: dict[str, float]
+    capacity: dict[str, float]
+    open: dict[str, bool]
+    unrouted: dict[tuple[str, str, str], float] = field(default_factory=dict)
+
+    def spare(self, route: str) -> float:
+        """Capacity minus use (0 for a closed route; never negative)."""
+        if not self.open.get(route):
+            return 0.0
+        return max(self.capacity[route] - self.use.get(route, 0.0), 0.0)
+
+
+def route_use(data: Data, year: int, flows: list[dict] | None = None, routes: list[dict] | None = None) -> RouteUse:
+    """Allocate ``year``'s flows to routes (see the module docstring).
+
+    ``flows`` and ``routes`` default to the data's tables (a scenario passes its changed ones).
+    """
+    routes = routes if routes is not None else data.rows("routes")
+    flows = flows if flows is not None else [f for f in data.rows("flows") if f["year"] == year]
+    use: dict[str, float] = defaultdict(float)
+    unrouted: dict[tuple[str, str, str], float] = {}
+    commodities = {r["commodity"] for r in routes}
+    for f in sorted(flows, key=lambda f: (f["commodity"], f["origin"], f["destination"], f["route"] or "")):
+        if f["year"] != year or f["commodity"] not in commodities:
+            continue
+        if f["route"]:
+            use[f["route"]] += f["value"]
+            continue
+        c, o, d = f["commodity"], f["origin"], f["destination"]
+        rest = _share_out(f["value"], links(routes, c, o, d, year), use, cap=True)
+        exp, imp = export_gates(routes, c, o, year), import_gates(routes, c, d, year)
+        if rest > 0 and (exp or imp):
+            _share_out(rest, exp, use, cap=False)
+            _share_out(rest, imp, use, cap=False)
+            rest = 0.0
+        if rest > 1e-12:
+            unrouted[(c, o, d)] = rest
+    return RouteUse(year=year, use=dict(use), capacity={r["route"]: r["capacity"] for r in routes},
+                    open={r["route"]: is_open(r, year) for r in routes}, unrouted=unrouted)
