@@ -1,0 +1,365 @@
+"""Edit the tables safely: list, add, set and delete flows; add sources; set routes.
+
+Every write goes through :func:`transact`:
+
+1. take the data folder's lock (:func:`netdep.lock.data_lock`, bounded wait),
+   so concurrent writers never lose an update; remove temporaries left by
+   interrupted writes;
+2. read the current tables and apply the change;
+3. validate the resulting tables with the same rules as ``netdep validate``
+   (:func:`netdep.checks.check_tables`) and refuse the edit if any breaks;
+4. write each changed table atomically (:func:`netdep.store.write_table`:
+   a temporary file in the same folder, fsync, ``os.replace``).
+
+With ``dry_run=True`` steps 1 and 4 are skipped: the result shows what would
+change. New and changed flows must cite a source that exists in ``sources``.
+
+>>> import shutil, tempfile
+>>> d = shutil.copytree("data", tempfile.mkdtemp() + "/data")
+>>> r = set_flows({"value": 40.0}, d, where={"year": 2025, "commodity": "pipeline_gas", "origin": "RUS",
+...               "destination": "CHN"}, source_id="ei_sr_2026", dry_run=True)
+>>> r.written, r.diffs[0].summary()
+(False, 'flows.parquet: 0 added, 0 removed, 1 changed')
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .checks import check_tables
+from .diff import TableDiff, diff_tables
+from .errors import EditError, ValidationError
+from .lock import DEFAULT_WAIT, data_lock
+from .schema import TABLES, arrow_schema
+from .store import canonical, clean_stray_temporaries, default_data_dir, read_tables, table_from_rows, write_table
+
+__all__ = ["EditResult", "transact", "list_flows", "add_flows", "set_flows", "delete_flows", "add_source",
+           "set_route", "select", "coerce", "FLOW_FILTERS", "UNSOURCED_COLUMNS"]
+
+Tables = dict[str, pa.Table]
+
+FLOW_FILTERS = ("year", "layer", "commodity", "origin", "destination", "route")
+#: columns a ``set`` may change without naming a source (they are not figures)
+UNSOURCED_COLUMNS = {"flows": {"note"}, "routes": {"note", "name", "status", "open_from", "open_to"}}
+
+
+@dataclass
+class EditResult:
+    """What an edit changed (or, for a dry run, would change)."""
+
+    diffs: list[TableDiff]
+    written: bool
+    data_dir: Path
+
+    def __str__(self) -> str:
+        parts = [d.summary() for d in self.diffs if d]
+        if not parts:
+            return "no change; nothing written"
+        return ("written: " if self.written else "dry run, nothing written: ") + "; ".join(parts)
+
+
+def _dir(data_dir: str | Path | None) -> Path:
+    d = Path(data_dir) if data_dir is not None else default_data_dir()
+    if not d.is_dir():
+        raise EditError(f"{d}: no such data folder (pass --data DIR)")
+    return d
+
+
+def _read(d: Path) -> Tables:
+    tables, problems = read_tables(d)
+    if problems:
+        raise ValidationError(problems)
+    return tables
+
+
+def transact(change: Callable[[Tables], Mapping[str, pa.Table]], data_dir: str | Path | None = None, *,
+             dry_run: bool = False, wait: float = DEFAULT_WAIT) -> EditResult:
+    """Apply ``change`` to the current tables under the lock, validate, and write what it returns.
+
+    ``change`` receives every table (as read) and returns the tables it replaces.
+    It may raise :class:`~netdep.errors.EditError`. Raises
+    :class:`~netdep.errors.ValidationError` when the result breaks a rule (the
+    folder is left as it was) and :class:`~netdep.errors.LockError` when
+    another writer holds the lock longer than ``wait`` seconds.
+    """
+    d = _dir(data_dir)
+    if dry_run:
+        return _apply(d, change, write=False)
+    with data_lock(d, wait=wait):
+        clean_stray_temporaries(d)  # under the lock every temporary is an interrupted write's
+        return _apply(d, change, write=True)
+
+
+def _apply(d: Path, change: Callable[[Tables], Mapping[str, pa.Table]], write: bool) -> EditResult:
+    tables = _read(d)
+    changed = dict(change(dict(tables)))
+    _, problems = check_tables({**tables, **changed})  # rows as `change` returns them (edits: key order)
+    if problems:
+        _, before = check_tables(tables)
+        if before:
+            problems = [*before, f"{d}: the data folder has these problems before the edit; fix them first "
+                                 "(`netdep validate` lists them)"]
+        raise ValidationError(problems)
+    replaced = {name: canonical(name, t) for name, t in changed.items()}
+    diffs = [diff_tables(name, tables[name], t) for name, t in replaced.items()]
+    if write:
+        for d_ in diffs:
+            if d_:  # each write is atomic; the set of tables was validated together above
+                write_table(d, d_.table, replaced[d_.table])
+    return EditResult(diffs, write, d)
+
+
+# -- values and filters ------------------------------------------------------------------------------------
+
+
+def coerce(table: str, column: str, value: Any) -> Any:
+    """``value`` as the Python type of ``table.column``: '' and None become null; lists accept 'A;B' or JSON.
+
+    >>> coerce("flows", "value", "12.5"), coerce("flows", "year", "2024"), coerce("flows", "route", "")
+    (12.5, 2024, None)
+    """
+    spec = TABLES[table]
+    try:
+        col = spec.column(column)
+    except StopIteration:
+        close = difflib.get_close_matches(column, [c.name for c in spec.columns], n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise EditError(f"{table}: {column}: unknown column{hint}; `netdep schema {table}` lists the columns") from None
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return [] if col.type == "list<string>" and col.required else None
+    try:
+        if col.type == "int":
+            f = float(value)
+            if f != int(f):
+                raise ValueError
+            return int(f)
+        if col.type == "float":
+            return float(value)
+        if col.type == "list<string>":
+            if isinstance(value, str):
+                return list(json.loads(value)) if value.lstrip().startswith("[") else [
+                    v.strip() for v in value.split(";") if v.strip()]
+            return [str(v) for v in value]
+    except (TypeError, ValueError):
+        raise EditError(f"{table}: {column}: '{value}' is not {'an integer' if col.type == 'int' else 'a number'}"
+                        if col.type != "list<string>" else f"{table}: {column}: '{value}' is not a list") from None
+    return str(value)
+
+
+def select(table: pa.Table, name: str, where: Mapping[str, Any]) -> pa.ChunkedArray | pa.Array:
+    """Boolean mask of the rows of ``table`` matching every ``column = value`` of ``where``.
+
+    ``None`` in ``where`` means no filter on that column; ``""`` matches nulls.
+    """
+    mask = pa.array([True] * table.num_rows, pa.bool_())
+    for column, value in where.items():
+        if value is None:
+            continue
+        v = coerce(name, column, value)
+        c = table.column(column)
+        m = pc.is_null(c) if v is None else pc.fill_null(pc.equal(c, pa.scalar(v, c.type)), False)
+        mask = pc.and_(mask, m)
+    return mask
+
+
+def _count(mask) -> int:
+    return int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
+
+
+def _describe(where: Mapping[str, Any]) -> str:
+    shown = [f"{k}={v!r}" for k, v in where.items() if v is not None]
+    return ", ".join(shown) if shown else "(no filter)"
+
+
+def _check_source(tables: Tables, source_id: str | None, what: str) -> str:
+    if source_id is None or str(source_id).strip() == "":
+        raise EditError(f"{what} must name its source: pass --source-id ID (an id of sources.parquet; "
+                        "add a new one with `netdep sources add`)")
+    known = set(tables["sources"].column("source_id").to_pylist())
+    if source_id not in known:
+        close = difflib.get_close_matches(source_id, sorted(known), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise EditError(f"source_id: unknown source '{source_id}'{hint}; add it first with "
+                        f"`netdep sources add {source_id} --title … --publisher … --url …`")
+    return str(source_id)
+
+
+def _set_columns(table: pa.Table, name: str, mask, values: Mapping[str, Any]) -> pa.Table:
+    schema = arrow_schema(name)
+    for column, value in values.items():
+        i = table.schema.get_field_index(column)
+        typ = schema.field(column).type
+        col = table.column(i).cast(typ)
+        new = pc.if_else(mask, pa.scalar(value, typ), col)
+        table = table.set_column(i, pa.field(column, typ), new)
+    return table
+
+
+# -- flows ---------------------------------------------------------------------------------------------------
+
+
+def list_flows(data_dir: str | Path | None = None, **where: Any) -> pa.Table:
+    """Flows matching ``where`` (year, layer, commodity, origin, destination, route), in key order.
+
+    >>> list_flows("data", year=2025, origin="RUS", destination="CHN", commodity="pipeline_gas").num_rows
+    1
+    """
+    _only(where, FLOW_FILTERS)
+    flows = canonical("flows", _read(_dir(data_dir))["flows"])
+    return flows.filter(select(flows, "flows", where))
+
+
+def _only(where: Mapping[str, Any], allowed: Iterable[str]) -> None:
+    bad = [k for k in where if k not in allowed]
+    if bad:
+        raise EditError(f"cannot filter on {', '.join(bad)}; filters: {', '.join(allowed)}")
+
+
+def add_flows(rows: Iterable[Mapping[str, Any]], data_dir: str | Path | None = None, *, dry_run: bool = False,
+              wait: float = DEFAULT_WAIT) -> EditResult:
+    """Add new flows (each with a ``source_id`` that exists); ``layer`` defaults to the commodity's.
+
+    Refuses a flow whose key already exists (change it with :func:`set_flows`).
+    """
+    rows = [dict(r) for r in rows]
+
+    def change(tables: Tables) -> dict[str, pa.Table]:
+        layers = dict(zip(tables["commodities"].column("commodity").to_pylist(),
+                          tables["commodities"].column("layer").to_pylist()))
+        flows = tables["flows"]
+        keys = TABLES["flows"].key
+        existing = set(zip(*(flows.column(k).to_pylist() for k in keys)))
+        new = []
+        for n, r in enumerate(rows, 1):
+            rec = {c: coerce("flows", c, v) for c, v in r.items()}
+            if rec.get("layer") is None and rec.get("commodity") in layers:
+                rec["layer"] = layers[rec["commodity"]]
+            rec["source_id"] = _check_source(tables, rec.get("source_id"), f"new flow {n}")
+            k = tuple(rec.get(c) for c in keys)
+            if k in existing:
+                raise EditError(f"flows: a flow with key {_describe(dict(zip(keys, k)))} already exists; "
+                                "change it with `netdep flows set`")
+            existing.add(k)
+            new.append(rec)
+        return {"flows": pa.concat_tables([canonical("flows", flows), table_from_rows("flows", new)])}
+
+    return transact(change, data_dir, dry_run=dry_run, wait=wait)
+
+
+def set_flows(values: Mapping[str, Any], data_dir: str | Path | None = None, *, where: Mapping[str, Any],
+              source_id: str | None = None, all_rows: bool = False, dry_run: bool = False,
+              wait: float = DEFAULT_WAIT) -> EditResult:
+    """Set ``values`` (column -> value) on the flows matching ``where``.
+
+    Changing anything but ``note`` needs ``source_id`` (an existing source), which
+    the changed rows then cite. An empty ``where`` needs ``all_rows=True``.
+    """
+    _only(where, FLOW_FILTERS)
+    values = {c: coerce("flows", c, v) for c, v in values.items()}
+    if "source_id" in values:
+        source_id = source_id or values.pop("source_id")
+        values.pop("source_id", None)
+    if not values and source_id is None:
+        raise EditError("nothing to set: give COLUMN=VALUE (e.g. value=38.8) and --source-id")
+
+    def change(tables: Tables) -> dict[str, pa.Table]:
+        flows = canonical("flows", tables["flows"])
+        mask = _matching(flows, "flows", where, all_rows)
+        cols = dict(values)
+        if source_id is not None or set(cols) - UNSOURCED_COLUMNS["flows"]:
+            cols["source_id"] = _check_source(tables, source_id, "a changed flow")
+        return {"flows": _set_columns(flows, "flows", mask, cols)}
+
+    return transact(change, data_dir, dry_run=dry_run, wait=wait)
+
+
+def _matching(table: pa.Table, name: str, where: Mapping[str, Any], all_rows: bool):
+    if not any(v is not None for v in where.values()) and not all_rows:
+        raise EditError(f"no filter given: this would touch every row of {name}.parquet; add filters "
+                        "(--year, --origin, …) or pass --all")
+    mask = select(table, name, where)
+    if _count(mask) == 0:
+        raise EditError(f"no {name} row matches {_describe(where)}{_hint(table, where)}; "
+                        f"`netdep {name} list` shows what exists")
+    return mask
+
+
+def _hint(table: pa.Table, where: Mapping[str, Any]) -> str:
+    """Point at a filter value that no row has at all, with the closest one that exists."""
+    for column, value in where.items():
+        if value is None or value == "":
+            continue
+        known = sorted({str(v) for v in table.column(column).to_pylist() if v is not None})
+        if str(value) not in known:
+            close = difflib.get_close_matches(str(value), known, n=1)
+            return f" ({column} '{value}' is in no row" + (f"; did you mean '{close[0]}'?)" if close else ")")
+    return ""
+
+
+def delete_flows(data_dir: str | Path | None = None, *, where: Mapping[str, Any], all_rows: bool = False,
+                 dry_run: bool = False, wait: float = DEFAULT_WAIT) -> EditResult:
+    """Delete the flows matching ``where`` (an empty ``where`` needs ``all_rows=True``)."""
+    _only(where, FLOW_FILTERS)
+
+    def change(tables: Tables) -> dict[str, pa.Table]:
+        flows = canonical("flows", tables["flows"])
+        mask = _matching(flows, "flows", where, all_rows)
+        return {"flows": flows.filter(pc.invert(mask))}
+
+    return transact(change, data_dir, dry_run=dry_run, wait=wait)
+
+
+# -- sources and routes --------------------------------------------------------------------------------------
+
+
+def add_source(row: Mapping[str, Any], data_dir: str | Path | None = None, *, dry_run: bool = False,
+               wait: float = DEFAULT_WAIT) -> EditResult:
+    """Add one source (``source_id``, ``title``, ``publisher``, ``url``; ``published`` and ``note`` optional)."""
+    rec = {c: coerce("sources", c, v) for c, v in row.items()}
+
+    def change(tables: Tables) -> dict[str, pa.Table]:
+        sources = tables["sources"]
+        if rec.get("source_id") in set(sources.column("source_id").to_pylist()):
+            raise EditError(f"sources: source '{rec['source_id']}' already exists; pick another source_id")
+        return {"sources": pa.concat_tables([canonical("sources", sources), table_from_rows("sources", [rec])])}
+
+    return transact(change, data_dir, dry_run=dry_run, wait=wait)
+
+
+def set_route(route: str, values: Mapping[str, Any], data_dir: str | Path | None = None, *,
+              source_id: str | None = None, dry_run: bool = False, wait: float = DEFAULT_WAIT) -> EditResult:
+    """Set columns of one route (status, capacity, open_from, open_to, note, …).
+
+    A new ``capacity`` (or any column but name, status, years and note) needs ``source_id``.
+    """
+    values = {c: coerce("routes", c, v) for c, v in values.items()}
+    if "route" in values:
+        raise EditError("routes: route: the key cannot be set; add a new route instead")
+    if "source_id" in values:
+        source_id = source_id or values.pop("source_id")
+        values.pop("source_id", None)
+    if not values and source_id is None:
+        raise EditError("nothing to set: give --status, --capacity, --open-from, --open-to or --note")
+
+    def change(tables: Tables) -> dict[str, pa.Table]:
+        routes = canonical("routes", tables["routes"])
+        known = routes.column("route").to_pylist()
+        if route not in known:
+            close = difflib.get_close_matches(route, known, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise EditError(f"routes: route: unknown route '{route}'{hint}; routes are listed in routes.parquet")
+        cols = dict(values)
+        if source_id is not None or set(cols) - UNSOURCED_COLUMNS["routes"]:
+            cols["source_id"] = _check_source(tables, source_id, f"route '{route}' with a new {', '.join(cols)}")
+        mask = pc.equal(routes.column("route"), route)
+        return {"routes": _set_columns(routes, "routes", mask, cols)}
+
+    return transact(change, data_dir, dry_run=dry_run, wait=wait)
