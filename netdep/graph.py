@@ -28,7 +28,7 @@ All graphs are built deterministically: nodes, then edges, in sorted order.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 import networkx as nx
 
@@ -72,11 +72,15 @@ def multigraph(data: Data, year: int) -> nx.MultiDiGraph:
     return G
 
 
-def _digraph(edges: dict[tuple[str, str], float], unit: str, **attrs) -> nx.DiGraph:
+def _digraph(edges: dict[tuple[str, str], float], unit: str, usd: dict[tuple[str, str], float] | None = None,
+             **attrs) -> nx.DiGraph:
     G = nx.DiGraph(unit=unit, **attrs)
     G.add_nodes_from(sorted({a for e in edges for a in e}))
     for (o, d) in sorted(edges):
-        G.add_edge(o, d, value=edges[(o, d)])
+        if usd is not None:
+            G.add_edge(o, d, value=edges[(o, d)], value_usd_bn=usd.get((o, d)))
+        else:
+            G.add_edge(o, d, value=edges[(o, d)])
     return G
 
 
@@ -84,10 +88,13 @@ def commodity_graph(data: Data, year: int, commodity: str) -> nx.DiGraph:
     """Weighted DiGraph of one commodity in one year: ``value`` in the commodity's unit, routes summed."""
     unit = next(c["unit"] for c in data.rows("commodities") if c["commodity"] == commodity)
     edges: dict[tuple[str, str], float] = defaultdict(float)
+    usd: dict[tuple[str, str], float] = {}
     for f in _flows(data, year):
         if f["commodity"] == commodity:
             edges[(f["origin"], f["destination"])] += f["value"]
-    return _digraph(edges, unit, year=year, layer=_layer_of(data, commodity), commodity=commodity)
+            if f["value_usd_bn"] is not None:
+                usd[(f["origin"], f["destination"])] = usd.get((f["origin"], f["destination"]), 0.0) + f["value_usd_bn"]
+    return _digraph(edges, unit, usd, year=year, layer=_layer_of(data, commodity), commodity=commodity)
 
 
 def _layer_of(data: Data, commodity: str) -> str:

@@ -19,8 +19,8 @@ A positive value means i needs j more than j needs i (as a supplier, or as a buy
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import combinations
-from typing import Iterable
 
 import networkx as nx
 

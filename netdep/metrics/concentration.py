@@ -20,7 +20,7 @@ much of the total they hold.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import networkx as nx
 

@@ -32,7 +32,8 @@ def shares(G: nx.DiGraph, weight: str = "value") -> dict[tuple[str, str], tuple[
 
 def dependency_records(G: nx.DiGraph, consumption: dict[str, float] | None = None,
                        weight: str = "value") -> list[dict]:
-    """One record per edge of ``G`` with ``value``, ``share_in``, ``share_out``, ``share_of_consumption``.
+    """One record per edge of ``G`` with ``value``, ``value_usd_bn`` (when the graph carries it), ``share_in``,
+    ``share_out`` and ``share_of_consumption``.
 
     ``G.graph`` supplies ``year``, ``layer``, ``commodity`` and ``unit`` when present.
     ``consumption`` maps an actor to its consumption of the commodity, in the same unit.
@@ -44,6 +45,6 @@ def dependency_records(G: nx.DiGraph, consumption: dict[str, float] | None = Non
         w = G[o][d].get(weight, 0.0)
         c = consumption.get(d)
         out.append({**meta, "origin": o, "destination": d, "value": w, "unit": G.graph.get("unit"),
-                    "share_in": s_in, "share_out": s_out,
+                    "value_usd_bn": G[o][d].get("value_usd_bn"), "share_in": s_in, "share_out": s_out,
                     "share_of_consumption": (w / c) if c else None})
     return out

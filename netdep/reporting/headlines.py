@@ -85,7 +85,8 @@ def headlines(data: Data, rep) -> list[str]:
             s = f"Russia supplied {pct(g)} of the EU's gas imports (pipeline and LNG) in {y}"
             if g0 is not None:
                 s += f", {_trend(g, g0)} {pct(g0)} in {y0}"
-            others = sorted(((o, _gas_share(t, y, o)) for o in ("NOR", "USA", "QAT", "DZA")), key=lambda x: -(x[1] or 0))
+            others = sorted(((o, _gas_share(t, y, o)) for o in ("NOR", "USA", "QAT", "DZA")),
+                            key=lambda x: -(x[1] or 0))
             s += "; " + ", ".join(f"{short_name(data, o)} {pct(v)}" for o, v in others[:3] if v) + "."
             out.append(s)
         for actor, c in (("EU27", "pipeline_gas"), ("EU27", "lng"), ("CHN", "crude_oil"), ("CHN", "pipeline_gas")):

@@ -115,8 +115,9 @@ def document(data: Data, rep: Report) -> list[Section]:
         refs = layer_refs.get((y, layer), set()) if layer != "all" else set().union(
             *[v for (yy, _), v in layer_refs.items() if yy == y] or [set()])
         labels = [name[a] for a in four]
-        s.chart(f"matrix_{layer}", charts.heatmap(labels, labels, vals, f"{layer.capitalize()} {y}: import share "
-                                                  "of row from column", f"unit: {G.graph['unit']}"),
+        heading = f"{'All layers' if layer == 'all' else layer.capitalize()} {y}"
+        s.chart(f"matrix_{layer}", charts.heatmap(labels, labels, vals, heading,
+                                                  f"import share of row from column; {G.graph['unit']}"),
                 f"Import-share matrix, {layer} {y}. Sources: {_cite(refs)}")
     doc.append(s)
 
@@ -133,7 +134,8 @@ def document(data: Data, rep: Report) -> list[Section]:
             if r["origin"] == actor and r["share_out"] is not None:
                 items.append(("buyer", r["destination"], r, r["share_out"]))
         items = [it for it in items if it[1] not in ("ROW",)]
-        items.sort(key=lambda it: (-it[3], it[1]))
+        # rank by share weighted by the flow's US$ value, so large dependencies come before trivia
+        items.sort(key=lambda it: (-(it[3] * (it[2].get("value_usd_bn") or 0.0)), -it[3], it[1]))
         table = []
         for role, partner, r, share in items[:8]:
             key = "share_in" if role == "supplier" else "share_out"
@@ -251,11 +253,12 @@ def document(data: Data, rep: Report) -> list[Section]:
                         and x["origin"] == r["origin"] and x["destination"] == r["destination"]), None)
             if old is None or old["share_in"] is None:
                 continue
-            if {r["origin"], r["destination"]} & {"RUS", "CHN", "EU27", "REG_EUROPE", "USA"} \
+            big = max(r.get("value_usd_bn") or 0.0, old.get("value_usd_bn") or 0.0) >= 1.0  # US$ 1 bn or more
+            if big and {r["origin"], r["destination"]} & {"RUS", "CHN", "EU27", "REG_EUROPE", "USA"} \
                     and "ROW" not in (r["origin"], r["destination"]):
                 ch.append((r["share_in"] - old["share_in"], r, old))
         ch.sort(key=lambda x: (-abs(x[0]), x[1]["commodity"], x[1]["origin"]))
-        s.p("Largest shifts in import shares involving a main actor:")
+        s.p("Largest shifts in import shares involving a main actor (flows worth US$ 1 bn or more):")
         s.table(["commodity", "supplier → importer", f"share {y0}", f"share {y}", "change (pp)", "sources"],
                 [[COMMODITY.get(r["commodity"], r["commodity"]), f"{name[r['origin']]} → {name[r['destination']]}",
                   pct(o["share_in"]), pct(r["share_in"]), f"{100 * d:+.1f}",
@@ -349,8 +352,9 @@ CSS = """body{font-family:system-ui,Segoe UI,Helvetica,Arial,sans-serif;max-widt
 color:#222;line-height:1.45}h1{font-size:1.7em}h2{margin-top:2em;border-bottom:1px solid #ddd;padding-bottom:.2em}
 table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.88em}th,td{border:1px solid #ddd;padding:3px 7px;
 text-align:left;vertical-align:top}th{background:#f4f6f8}tr:nth-child(even) td{background:#fafbfc}
-figure{margin:1em 0}figcaption{color:#555;font-size:.85em}svg{max-width:100%;height:auto}
-.lead li{margin:.3em 0}ol.sources li{margin:.25em 0;font-size:.9em}nav a{margin-right:1em}"""
+figure{margin:1em 1em 1em 0;display:inline-block;vertical-align:top}
+figcaption{color:#555;font-size:.85em}svg{max-width:100%;height:auto}
+.lead li{margin:.3em 0}ol.sources li{margin:.25em 0;font-size:.9em;overflow-wrap:anywhere}nav a{margin-right:1em}"""
 
 
 def to_html(doc: list[Section], rep: Report) -> str:
