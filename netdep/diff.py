@@ -87,15 +87,24 @@ def _sort_key(v: Any) -> tuple:
     return (1, json.dumps(v, ensure_ascii=False) if isinstance(v, list) else str(v))
 
 
+def _hashable(v: Any) -> Any:
+    return tuple(v) if isinstance(v, list) else v
+
+
 def _keyed(rows: list[dict], key: Sequence[str]) -> dict[tuple, dict]:
     out: dict[tuple, dict] = {}
     for r in rows:
-        k = tuple(_sort_key(r.get(c)) for c in key)
+        k = tuple(_hashable(r.get(c)) for c in key)
         n = 0
         while (k, n) in out:  # duplicate keys (invalid data) still diff, matched in order
             n += 1
         out[(k, n)] = r
     return out
+
+
+def _order(item: tuple[tuple, int]) -> list:
+    k, n = item
+    return [_sort_key(list(v) if isinstance(v, tuple) else v) for v in k] + [n]
 
 
 def diff_tables(name: str, old: pa.Table, new: pa.Table, key: Sequence[str] | None = None) -> TableDiff:
@@ -107,14 +116,16 @@ def diff_tables(name: str, old: pa.Table, new: pa.Table, key: Sequence[str] | No
     if key is None:
         key = TABLES[name].key if name in TABLES else tuple(new.column_names)
     key = tuple(k for k in key if k in old.column_names or k in new.column_names)
+    d = TableDiff(name, tuple(key))
+    if old.schema.equals(new.schema) and old.equals(new):
+        return d
     columns = list(dict.fromkeys([*new.column_names, *old.column_names]))
     a, b = _keyed(old.to_pylist(), key), _keyed(new.to_pylist(), key)
-    d = TableDiff(name, tuple(key))
-    for k in sorted(b.keys() - a.keys()):
+    for k in sorted(b.keys() - a.keys(), key=_order):
         d.added.append(b[k])
-    for k in sorted(a.keys() - b.keys()):
+    for k in sorted(a.keys() - b.keys(), key=_order):
         d.removed.append(a[k])
-    for k in sorted(a.keys() & b.keys()):
+    for k in sorted((k for k in a.keys() & b.keys() if a[k] != b[k]), key=_order):
         ra, rb = a[k], b[k]
         changes = {c: (ra.get(c), rb.get(c)) for c in columns if c not in key and not _same(ra.get(c), rb.get(c))}
         if changes:
