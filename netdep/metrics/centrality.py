@@ -9,7 +9,8 @@ Measures (the ``measure`` names of :func:`centrality_records`):
 * ``eigenvector`` — as :func:`networkx.eigenvector_centrality` (Bonacich 1972; computed by
   :func:`eigenvector_array`, the same iteration in NumPy, tested against networkx); where the power
   iteration does not converge (graphs that are not strongly connected often do not), ``katz``
-  instead: :func:`networkx.katz_centrality_numpy` with alpha = 0.9 / ρ(A), beta = 1 (Katz 1953).
+  instead: as :func:`networkx.katz_centrality_numpy` (:func:`katz_array`) with alpha = 0.9 / ρ(A),
+  beta = 1 (Katz 1953).
   The record's measure name says which one was computed.
 * ``betweenness`` — :func:`networkx.betweenness_centrality`, normalised, with distance = 1/weight,
   so heavy flows are short paths (Brandes 2001); zero-weight edges are ignored.
@@ -36,6 +37,7 @@ __all__ = [
     "pagerank",
     "pagerank_array",
     "eigenvector_array",
+    "katz_array",
     "eigenvector_or_katz",
     "betweenness",
     "bonacich_power",
@@ -130,7 +132,16 @@ def eigenvector_or_katz(G: nx.DiGraph, weight: str = "value") -> tuple[str, dict
         pass
     rho = _spectral_radius(A)
     alpha = 0.9 / rho if rho > 0 else 0.1
-    return "katz", nx.katz_centrality_numpy(G, alpha=alpha, beta=1.0, weight=weight)
+    return "katz", {v: float(c) for v, c in zip(nodes, katz_array(A, alpha))}
+
+
+def katz_array(A: np.ndarray, alpha: float, beta: float = 1.0) -> np.ndarray:
+    """Katz centrality as :func:`networkx.katz_centrality_numpy` (normalised): x = (I − α Aᵀ)⁻¹ β 1,
+    divided by sign(Σx)·‖x‖ — solved with NumPy, without importing SciPy."""
+    n = A.shape[0]
+    x = np.linalg.solve(np.eye(n) - alpha * A.T, np.full(n, beta))
+    norm = float(np.sign(x.sum()) * np.linalg.norm(x))
+    return x / norm if norm else x
 
 
 def betweenness(G: nx.DiGraph, weight: str = "value") -> dict[str, float]:

@@ -1,0 +1,93 @@
+"""Recompute every share and HHI of `netdep report --format json` from flows.parquet with plain DuckDB SQL."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+
+SHARES = """
+WITH p AS (  -- routes summed
+    SELECT year, commodity, origin, destination, sum(value) AS v
+    FROM read_parquet($flows) GROUP BY ALL
+)
+SELECT year, commodity, origin, destination,
+       v / nullif(sum(v) OVER (PARTITION BY year, commodity, destination), 0) AS share_in,
+       v / nullif(sum(v) OVER (PARTITION BY year, commodity, origin), 0) AS share_out
+FROM p
+"""
+
+HHI = """
+WITH p AS (
+    SELECT year, commodity, origin, destination, sum(value) AS v
+    FROM read_parquet($flows) GROUP BY ALL
+), sides AS (
+    SELECT year, commodity, destination AS actor, 'in' AS side, origin AS partner, v FROM p
+    UNION ALL
+    SELECT year, commodity, origin AS actor, 'out' AS side, destination AS partner, v FROM p
+), s AS (
+    SELECT sides.*, v / sum(v) OVER (PARTITION BY year, commodity, actor, side) AS share,
+           a.kind = 'aggregate' AS remainder
+    FROM sides JOIN (SELECT actor AS code, kind FROM read_parquet($actors)) a ON a.code = sides.partner
+)
+SELECT year, commodity, actor, side,
+       sum(CASE WHEN remainder THEN 0 ELSE share * share END) AS hhi,
+       max(CASE WHEN remainder THEN NULL ELSE share END) AS top_share
+FROM s GROUP BY ALL
+HAVING sum(v) > 0
+"""
+
+
+@pytest.fixture(scope="module")
+def report_json() -> dict:
+    out = subprocess.run([sys.executable, "-m", "netdep", "report", "--data", str(DATA), "--format", "json"],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout)
+
+
+def test_every_share_equals_plain_sql(report_json):
+    con = duckdb.connect()
+    rows = con.execute(SHARES, {"flows": str(DATA / "flows.parquet")}).fetchall()
+    sql = {(y, c, o, d): (si, so) for y, c, o, d, si, so in rows}
+    deps = report_json["dependencies"]
+    assert len(deps) > 1000
+    years = {r["year"] for r in deps}
+    assert len([k for k in sql if k[0] in years]) == len(deps)  # one record per pair, nothing missing or extra
+    for r in deps:
+        si, so = sql[(r["year"], r["commodity"], r["origin"], r["destination"])]
+        assert r["share_in"] == pytest.approx(si, abs=1e-12) if si is not None else r["share_in"] is None
+        assert r["share_out"] == pytest.approx(so, abs=1e-12) if so is not None else r["share_out"] is None
+
+
+def test_every_hhi_equals_plain_sql(report_json):
+    con = duckdb.connect()
+    rows = con.execute(HHI, {"flows": str(DATA / "flows.parquet"), "actors": str(DATA / "actors.parquet")}).fetchall()
+    sql = {(y, c, a, s): (h, t) for y, c, a, s, h, t in rows}
+    conc = report_json["concentration"]
+    assert len(conc) > 300
+    years = {r["year"] for r in conc}
+    assert len([k for k in sql if k[0] in years]) == len(conc)
+    for r in conc:
+        h, t = sql[(r["year"], r["commodity"], r["actor"], r["side"])]
+        assert r["hhi"] == pytest.approx(h, abs=1e-12)
+        assert (r["top_share"] is None and t is None) or r["top_share"] == pytest.approx(t, abs=1e-12)
+
+
+def test_json_record_shapes(report_json):
+    assert set(report_json["dependencies"][0]) >= {"year", "layer", "commodity", "origin", "destination", "value",
+                                                   "unit", "share_in", "share_out"}
+    assert set(report_json["concentration"][0]) >= {"year", "layer", "commodity", "actor", "side", "hhi",
+                                                    "top_partner", "top_share"}
+    assert set(report_json["centrality"][0]) == {"year", "layer", "commodity", "actor", "measure", "value"}
+    measures = {r["measure"] for r in report_json["centrality"]}
+    assert measures >= {"pagerank", "in_strength", "out_strength", "betweenness", "bonacich", "dependency_centrality"}
+    assert measures & {"eigenvector", "katz"}
+    layers = {(r["layer"], r["commodity"]) for r in report_json["centrality"]}
+    assert ("all", "*") in layers and ("energy", "*") in layers and ("energy", "crude_oil") in layers
