@@ -39,6 +39,16 @@ def _where(kw: dict[str, Any]) -> dict[str, Any]:
     return {k: kw.pop(k) for k in ("year", "layer", "commodity", "origin", "destination", "route")}
 
 
+class _Failed(click.ClickException):
+    """Exit status 1 after the problems were printed (click's Exit(1) is swallowed by non-standalone mode)."""
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        if self.message:
+            click.echo(self.message, err=True)
+
+
 def _run_write(call: Callable[[], Any], data_dir: Path | None) -> None:
     """Run an edit; print its change, or its problems and that nothing was written (exit 1)."""
     from ..diff import DIFF_COLUMNS, diff_rows
@@ -49,9 +59,8 @@ def _run_write(call: Callable[[], Any], data_dir: Path | None) -> None:
         for p in exc.problems:
             click.echo(p, err=True)
         n = len(exc.problems)
-        click.echo(f"refused: {n} problem{'s' if n != 1 else ''}; nothing in {resolve_data(data_dir)} was changed",
-                   err=True)
-        raise click.exceptions.Exit(1) from None
+        raise _Failed(f"refused: {n} problem{'s' if n != 1 else ''}; nothing in {resolve_data(data_dir)} "
+                      "was changed") from None
     rows = diff_rows(result.diffs)
     if rows:
         click.echo(render(DIFF_COLUMNS, rows, "table"))
@@ -248,4 +257,4 @@ def diff_cmd(paths: tuple[Path, ...], textconv: bool, exit_code: bool, fmt: str)
         else:
             click.echo("no differences")
     if exit_code and any(diffs):
-        raise click.exceptions.Exit(1)
+        raise _Failed("")
