@@ -48,8 +48,8 @@ def _type_ok(actual: pa.DataType, logical: str) -> bool:
         return pa.types.is_string(actual) or pa.types.is_large_string(actual) or (
             hasattr(pa.types, "is_string_view") and pa.types.is_string_view(actual)) or (
             pa.types.is_dictionary(actual) and pa.types.is_string(actual.value_type))
-    if logical == "int":
-        return pa.types.is_integer(actual)
+    if logical == "int":  # pandas writes a nullable integer column as float64 (checked for whole numbers)
+        return pa.types.is_integer(actual) or pa.types.is_floating(actual)
     if logical == "float":
         return pa.types.is_floating(actual) or pa.types.is_integer(actual) or pa.types.is_decimal(actual)
     if logical == "list<string>":
@@ -68,6 +68,11 @@ def check_structure(name: str, table: pa.Table) -> list[Problem]:
         elif not _type_ok(table.schema.field(col.name).type, col.type):
             problems.append(_loc(name, None, col.name,
                                  f"has type {table.schema.field(col.name).type}, expected {col.type}"))
+        elif col.type == "int" and pa.types.is_floating(table.schema.field(col.name).type):
+            c = table.column(col.name)
+            frac = pc.and_(pc.is_valid(c), pc.invert(pc.equal(pc.floor(c), c)))  # NaN != NaN: caught too
+            for i in _head(_indices(frac)):
+                problems.append(_loc(name, i, col.name, f"is {c[i].as_py()}; expected a whole number"))
     for extra in sorted(have - {c.name for c in spec.columns}):
         close = difflib.get_close_matches(extra, [c.name for c in spec.columns], n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -181,8 +186,10 @@ def check_references(name: str, t: pa.Table, tables: Tables) -> Iterator[Problem
     for col in TABLES[name].columns:
         if not col.references:
             continue
-        known = _known(tables, col.references)
         target_table = col.references.split(".")[0]
+        if target_table not in tables:
+            continue  # missing or unreadable: reported once on its own, not as every row's reference
+        known = _known(tables, col.references)
         c = t.column(col.name)
         if col.type == "list<string>":
             flat = pc.list_flatten(c)
