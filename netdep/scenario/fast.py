@@ -1,0 +1,394 @@
+"""Measures for many scenario states at once: only the graphs a state changes, in batched NumPy.
+
+The reference path (:func:`.measures.measure_tables`) rebuilds every networkx graph and
+recomputes every measure. Here, for a list of states of one base year:
+
+1. the base year's measures are computed once by the reference path;
+2. for each state, only the graphs fed by the rows it changed (its commodity graph, that
+   layer's aggregate and the cross-layer graph) are rebuilt — as edge dictionaries, updated
+   from the base edges by the changed rows only;
+3. the states' versions of one graph are grouped by node list and stacked as arrays
+   ``(states, n, n)``, and every measure is computed for the whole stack at once:
+   shares and HHI from row and column sums; PageRank, eigenvector and Katz with the exact
+   iterations and stopping rules of :mod:`netdep.metrics.centrality` (each state stops at its
+   own iteration, as networkx would); Bonacich power by batched solves; betweenness by
+   batched Floyd–Warshall on distance = 1/weight, the shortest-path DAG of each source
+   (ties within 1e-12 relative), and path counts σ and Brandes dependencies δ as two
+   batched triangular-like linear systems, (I − Mᵀ) σ = e_s and (I − B) δ = B 1 with
+   B_vw = M_vw σ_v / σ_w (Brandes 2001, eq. for δ); dependency centrality as PageRank of the
+   batched dependency matrices.
+
+Output is the long table of :mod:`.measures` with a ``step`` column. ``scripts/bench_sweep.py``
+checks it against the reference path to 1e-9.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pyarrow as pa
+
+from ..graph import coarsening
+from ..store import Data
+from .engine import State, initial_state
+from .measures import LONG_SCHEMA, consumption, layers_of, long_table, measure_tables, remainders_of
+
+__all__ = ["FastMeasures"]
+
+GKey = tuple[str, str]
+
+
+class FastMeasures:
+    """Measures of many states of ``year`` (see the module docstring)."""
+
+    def __init__(self, data: Data, year: int, layers: tuple[str, ...] | None = None):
+        self.data, self.year = data, year
+        self.layers = layers if layers is not None else layers_of(data, year)
+        self.rem = remainders_of(data)
+        self.cons = consumption(data, year)
+        com = {c["commodity"]: c for c in data.rows("commodities")}
+        self.ej = {c: com[c]["ej_per_unit"] for c in com}
+        self.base_state = initial_state(data, year)
+        rows = list(self.base_state.rows.values())
+        self.gkeys: list[GKey] = []
+        for layer in ("energy", "investment", "trade"):
+            if layer in self.layers:
+                cs = sorted({f["commodity"] for f in rows if f["layer"] == layer})
+                self.gkeys += [(layer, c) for c in cs] + ([(layer, "*")] if cs else [])
+        if len(self.layers) == 3 and rows:
+            self.gkeys.append(("all", "*"))
+        self.maps: dict[GKey, dict[str, str]] = {}
+        for g in self.gkeys:
+            if g[1] == "*":
+                sub = [f for f in rows if g[0] == "all" or f["layer"] == g[0]]
+                self.maps[g] = coarsening(data, {f["origin"] for f in sub} | {f["destination"] for f in sub})
+        self.base_edges = {g: self._edges_full(g, rows) for g in self.gkeys}
+        base = measure_tables(data, year, self.layers)
+        self.base_long = long_table(base, "")
+        self.base_tables = base
+
+    # ---- edges -------------------------------------------------------------------------------------------
+    def _weight(self, g: GKey, f: dict) -> float | None:
+        layer, c = g
+        if c != "*":
+            return f["value"]
+        if layer == "energy":
+            k = self.ej[f["commodity"]]
+            return None if k is None else f["value"] * k
+        if layer == "all":
+            return f["value_usd_bn"]
+        return f["value_usd_bn"] if f["value_usd_bn"] is not None else f["value"]
+
+    def _feeds(self, g: GKey, f: dict) -> bool:
+        layer, c = g
+        return f["commodity"] == c if c != "*" else (layer == "all" or f["layer"] == layer)
+
+    def _edge(self, g: GKey, f: dict) -> tuple[str, str] | None:
+        if g[1] != "*":
+            return f["origin"], f["destination"]
+        m = self.maps[g]
+        o, d = m[f["origin"]], m[f["destination"]]
+        return None if o == d else (o, d)
+
+    def _edges_full(self, g: GKey, rows) -> dict[tuple[str, str], list]:
+        out: dict[tuple[str, str], list] = defaultdict(lambda: [0.0, 0])
+        for f in rows:
+            if not self._feeds(g, f):
+                continue
+            w = self._weight(g, f)
+            e = self._edge(g, f)
+            if w is None or e is None:
+                continue
+            out[e][0] += w
+            out[e][1] += 1
+        return dict(out)
+
+    def edges(self, state: State) -> dict[GKey, dict[tuple[str, str], float]]:
+        """Edge weights of every graph the state changed (its other graphs are the base year's)."""
+        base_rows = self.base_state.rows
+        out = {}
+        for g in self.gkeys:
+            ch = [k for k in state.changed if self._feeds(g, {"commodity": k[1], "layer": k[0]})]
+            if not ch:
+                continue
+            if g[1] == "*" and any(a not in self.maps[g] for k in ch if k in state.rows for a in (k[2], k[3])):
+                rows = [f for f in state.rows.values() if self._feeds(g, f)]  # a new actor: fold again
+                sub = {f["origin"] for f in rows} | {f["destination"] for f in rows}
+                saved = self.maps[g]
+                self.maps[g] = coarsening(self.data, sub)
+                e = self._edges_full(g, rows)
+                self.maps[g] = saved
+                out[g] = {k: v[0] for k, v in e.items()}
+                continue
+            e = {k: list(v) for k, v in self.base_edges[g].items()}
+            for k in ch:
+                for f, sign in ((base_rows.get(k), -1), (state.rows.get(k), 1)):
+                    if f is None:
+                        continue
+                    w, ed = self._weight(g, f), self._edge(g, f)
+                    if w is None or ed is None:
+                        continue
+                    cur = e.setdefault(ed, [0.0, 0])
+                    cur[0] += sign * w
+                    cur[1] += sign
+            out[g] = {k: v[0] for k, v in e.items() if v[1] > 0}
+        return out
+
+    # ---- measures ------------------------------------------------------------------------------------------
+    def long(self, states: list[State], scenario: str | list[str] = "") -> pa.Table:
+        """The long table (with ``step`` = index in ``states``) of every measure of every state."""
+        S = len(states)
+        per_state = [self.edges(s) for s in states]
+        chunks = []
+        touched_any: set[GKey] = set()
+        for g in self.gkeys:
+            idx = [i for i in range(S) if g in per_state[i]]
+            if not idx:
+                continue
+            touched_any.add(g)
+            groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+            for i in idx:
+                nodes = tuple(sorted({a for e in per_state[i][g] for a in e}))
+                groups[nodes].append(i)
+            for nodes, steps in groups.items():
+                chunks.append(_batch(self, g, nodes, steps, [per_state[i][g] for i in steps]))
+        # untouched graphs: the base rows, once per state that did not change them
+        base = self.base_long
+        gl, gc = base.column("layer").to_numpy(zero_copy_only=False), base.column("commodity").to_numpy(
+            zero_copy_only=False)
+        for g in self.gkeys:
+            mask = (gl == g[0]) & (gc == g[1])
+            sub = base.filter(pa.array(mask))
+            steps = [i for i in range(S) if g not in per_state[i]]
+            if not steps or sub.num_rows == 0:
+                continue
+            rep = pa.concat_tables([sub] * len(steps)) if len(steps) > 1 else sub
+            st = np.repeat(np.asarray(steps, dtype=np.int64), sub.num_rows)
+            chunks.append(rep.append_column("step", pa.array(st)))
+        out = pa.concat_tables([c.select([*LONG_SCHEMA.names, "step"]) for c in chunks])
+        names = [scenario] * S if isinstance(scenario, str) else scenario
+        sc = np.asarray(names, dtype=object)[out.column("step").to_numpy()]
+        return out.set_column(0, "scenario", pa.array(sc, pa.string()))
+
+
+def _dict_col(idx: np.ndarray, labels: list[str | None]) -> pa.Array:
+    return pa.DictionaryArray.from_arrays(pa.array(idx.astype(np.int32)), pa.array(labels, pa.string())).cast(
+        pa.string())
+
+
+def _const(n: int, v, typ=pa.string()) -> pa.Array:
+    return pa.array(np.full(n, v, dtype=object) if v is not None else [None] * n, typ) if n else pa.array([], typ)
+
+
+def _table(n: int, year: int, layer: str, commodity: str, table: str, step: np.ndarray, value: np.ndarray,
+           origin=None, destination=None, actor=None, side=None, measure=None, top=None) -> pa.Table:
+    def col(v):
+        return v if isinstance(v, pa.Array) else _const(n, v)
+
+    return pa.table({"scenario": _const(n, ""), "table": _const(n, table), "year": pa.array(np.full(n, year)),
+                     "layer": _const(n, layer), "commodity": _const(n, commodity), "origin": col(origin),
+                     "destination": col(destination), "actor": col(actor), "side": col(side),
+                     "measure": col(measure), "value": pa.array(value, pa.float64(), from_pandas=True),
+                     "top_partner": col(top), "step": pa.array(step.astype(np.int64))})
+
+
+def _batch(fm: FastMeasures, g: GKey, nodes: tuple[str, ...], steps: list[int], edges: list[dict]) -> pa.Table:
+    layer, c = g
+    n, S = len(nodes), len(steps)
+    pos = {a: i for i, a in enumerate(nodes)}
+    A = np.zeros((S, n, n))
+    E = np.zeros((S, n, n), dtype=bool)
+    for s, ed in enumerate(edges):
+        for (o, d), w in ed.items():
+            A[s, pos[o], pos[d]] = w
+            E[s, pos[o], pos[d]] = True
+    stp = np.asarray(steps)
+    out = [_deps(fm, g, nodes, stp, A, E)]
+    if c != "*":
+        out.append(_conc(fm, g, nodes, stp, A, E))
+    out.append(_centrality(fm, g, nodes, stp, A, E))
+    return pa.concat_tables(out)
+
+
+def _deps(fm, g, nodes, stp, A, E) -> pa.Table:
+    layer, c = g
+    inn, out = A.sum(axis=1), A.sum(axis=2)
+    s, i, j = np.nonzero(E)
+    w = A[s, i, j]
+    ti, to = inn[s, j], out[s, i]
+    share_in = np.where(ti != 0, w / np.where(ti != 0, ti, 1), np.nan)
+    share_out = np.where(to != 0, w / np.where(to != 0, to, 1), np.nan)
+    cons = fm.cons.get(c) if c != "*" else None
+    cv = np.array([(cons or {}).get(a) or 0.0 for a in nodes])[j]
+    soc = np.where(cv != 0, w / np.where(cv != 0, cv, 1), np.nan)
+    m = len(w)
+    o_col, d_col = _dict_col(i, list(nodes)), _dict_col(j, list(nodes))
+    parts = []
+    for name, v in (("value", w), ("share_in", share_in), ("share_out", share_out), ("share_of_consumption", soc)):
+        parts.append(_table(m, fm.year, layer, c, "dependencies", stp[s], v, origin=o_col, destination=d_col,
+                            measure=name))
+    return pa.concat_tables(parts)
+
+
+def _conc(fm, g, nodes, stp, A, E) -> pa.Table:
+    layer, c = g
+    named = np.array([a not in fm.rem for a in nodes])
+    parts = []
+    for side in ("in", "out"):
+        W = A if side == "out" else np.swapaxes(A, 1, 2)  # W[s, actor, partner]
+        P = E if side == "out" else np.swapaxes(E, 1, 2)
+        total = W.sum(axis=2)
+        cnt = P.sum(axis=2)
+        ok = (cnt > 0) & (total > 0)
+        sh = W / np.where(total > 0, total, 1)[:, :, None]
+        nm = P & named[None, None, :]
+        hhi = np.where(nm, sh ** 2, 0.0).sum(axis=2)
+        unatt = np.where(P & ~named[None, None, :], W, 0.0).sum(axis=2) / np.where(total > 0, total, 1)
+        masked = np.where(nm, sh, -np.inf)
+        top = masked.argmax(axis=2)
+        has_top = nm.any(axis=2)
+        s, a = np.nonzero(ok)
+        m = len(s)
+        top_i = np.where(has_top[s, a], top[s, a], n_none := len(nodes))
+        top_col = _dict_col(top_i, [*nodes, None]) if m else _const(0, None)
+        top_share = np.where(has_top[s, a], np.take_along_axis(sh, top[:, :, None], 2)[:, :, 0][s, a], np.nan)
+        del n_none
+        actor = _dict_col(a, list(nodes))
+        for name, v in (("hhi", hhi[s, a]), ("top_share", top_share), ("unattributed_share", unatt[s, a]),
+                        ("partners", cnt[s, a].astype(float))):
+            parts.append(_table(m, fm.year, layer, c, "concentration", stp[s], v, actor=actor, side=side,
+                                measure=name, top=top_col))
+    return pa.concat_tables(parts)
+
+
+def _pagerank(A: np.ndarray, alpha: float = 0.85, max_iter: int = 100, tol: float = 1.0e-6) -> np.ndarray:
+    """:func:`netdep.metrics.centrality.pagerank_array` for a stack; each matrix stops at its own iteration."""
+    S, n, _ = A.shape
+    rs = A.sum(axis=2)
+    nz = rs != 0
+    inv = np.where(nz, 1.0 / np.where(nz, rs, 1.0), 0.0)
+    P = A * inv[:, :, None]
+    p = np.full(n, 1.0 / n)
+    x = np.tile(p, (S, 1))
+    done = np.zeros(S, dtype=bool)
+    for _ in range(max_iter):
+        xlast = x
+        dang = np.where(~nz, xlast, 0.0).sum(axis=1)
+        xn = alpha * (np.einsum("si,sij->sj", xlast, P) + dang[:, None] * p) + (1 - alpha) * p
+        x = np.where(done[:, None], xlast, xn)
+        conv = np.abs(x - xlast).sum(axis=1) < n * tol
+        done |= conv
+        if done.all():
+            return x
+    raise ValueError("PageRank did not converge")  # networkx raises PowerIterationFailedConvergence
+
+
+def _radius(A: np.ndarray) -> np.ndarray:
+    rho = np.abs(np.linalg.eigvals(A)).max(axis=1)
+    small = rho < 1e-12
+    if small.any():
+        rho[small] = np.linalg.norm(A[small], 2, axis=(1, 2))
+    return rho
+
+
+def _eig_or_katz(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(values, is_katz) for a stack, as :func:`netdep.metrics.centrality.eigenvector_or_katz`."""
+    S, n, _ = A.shape
+    x = np.full((S, n), 1.0 / n)
+    AT = np.swapaxes(A, 1, 2)
+    done = np.zeros(S, dtype=bool)
+    for _ in range(100):
+        xlast = x
+        y = xlast + np.einsum("sij,sj->si", AT, xlast)
+        norm = np.sqrt((y ** 2).sum(axis=1))
+        norm = np.where(norm == 0, 1.0, norm)
+        y = y / norm[:, None]
+        x = np.where(done[:, None], xlast, y)
+        done |= np.abs(x - xlast).sum(axis=1) < n * 1.0e-6
+        if done.all():
+            break
+    katz = ~done | ~np.isfinite(x).all(axis=1)
+    if katz.any():
+        K = A[katz]
+        rho = _radius(K)
+        alpha = np.where(rho > 0, 0.9 / np.where(rho > 0, rho, 1), 0.1)
+        M = np.eye(n)[None] - alpha[:, None, None] * np.swapaxes(K, 1, 2)
+        cen = np.linalg.solve(M, np.ones((K.shape[0], n, 1)))[:, :, 0]
+        nrm = np.sign(cen.sum(axis=1)) * np.linalg.norm(cen, axis=1)
+        x = x.copy()
+        x[katz] = cen / nrm[:, None]
+    return x, katz
+
+
+def _bonacich(A: np.ndarray) -> np.ndarray:
+    S, n, _ = A.shape
+    rho = _radius(A)
+    beta = np.where(rho > 0, -0.5 / np.where(rho > 0, rho, 1), 0.0)
+    raw = np.linalg.solve(np.eye(n)[None] - beta[:, None, None] * A, A.sum(axis=2)[:, :, None])[:, :, 0]
+    norm = np.sqrt((raw ** 2).sum(axis=1))
+    scale = np.where(norm > 0, np.sqrt(n) / np.where(norm > 0, norm, 1), 0.0)
+    return raw * scale[:, None]
+
+
+def _betweenness(A: np.ndarray) -> np.ndarray:
+    """Normalised directed betweenness with distance 1/w over positive edges (see the module docstring)."""
+    S, n, _ = A.shape
+    if n < 3:
+        return np.zeros((S, n))
+    pos = A > 0
+    L = np.where(pos, 1.0 / np.where(pos, A, 1.0), np.inf)
+    D = L.copy()
+    D[:, np.arange(n), np.arange(n)] = 0.0
+    for k in range(n):
+        D = np.minimum(D, D[:, :, k:k + 1] + D[:, k:k + 1, :])
+    # M[b, s, u, v]: edge u->v lies on a shortest path from s
+    via = D[:, :, :, None] + L[:, None, :, :]
+    tgt = D[:, :, None, :]
+    with np.errstate(invalid="ignore"):
+        M = pos[:, None] & np.isfinite(via) & (np.abs(via - tgt) <= 1e-12 * np.maximum(tgt, 1e-300))
+    eye = np.eye(n)
+    Mf = M.reshape(S * n, n, n).astype(float)
+    rhs = np.tile(eye, (S, 1))  # e_s for each (b, s)
+    sigma = np.linalg.solve(eye[None] - np.swapaxes(Mf, 1, 2), rhs[:, :, None])[:, :, 0]
+    safe = np.where(sigma > 0, sigma, 1.0)
+    B = Mf * sigma[:, :, None] / safe[:, None, :]
+    delta = np.linalg.solve(eye[None] - B, B.sum(axis=2)[:, :, None])[:, :, 0]
+    delta = delta.reshape(S, n, n) * (1 - eye)[None]  # drop delta_s(s)
+    return delta.sum(axis=1) / ((n - 1) * (n - 2))
+
+
+def _depcent(A: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    inn, out = A.sum(axis=1), A.sum(axis=2)
+    half_in = np.where(inn > 0, 0.5 / np.where(inn > 0, inn, 1), 0.0)
+    half_out = np.where(out > 0, 0.5 / np.where(out > 0, out, 1), 0.0)
+    Dm = np.swapaxes(A, 1, 2) * half_in[:, :, None] + A * half_out[:, :, None]
+    Dm = Dm[:, keep][:, :, keep]
+    k = Dm.shape[1]
+    Dm[:, np.arange(k), np.arange(k)] = 0.0
+    own = 1.0 - Dm.sum(axis=2)
+    Dm[:, np.arange(k), np.arange(k)] = np.where(own > 1e-12, own, 0.0)
+    return _pagerank(Dm)
+
+
+def _centrality(fm, g, nodes, stp, A, E) -> pa.Table:
+    layer, c = g
+    S, n, _ = A.shape
+    keep = np.array([a not in fm.rem for a in nodes])
+    ev, is_katz = _eig_or_katz(A)
+    cols = [("in_strength", A.sum(axis=1), None), ("out_strength", A.sum(axis=2), None),
+            ("pagerank", _pagerank(A), None), ("eigenvector", ev, is_katz), ("betweenness", _betweenness(A), None),
+            ("bonacich", _bonacich(A), None)]
+    parts = []
+    for name, vals, katz in cols:
+        meas = name if katz is None else _dict_col(np.repeat(katz.astype(int), n), ["eigenvector", "katz"])
+        actor = _dict_col(np.tile(np.arange(n), S), list(nodes))
+        parts.append(_table(S * n, fm.year, layer, c, "centrality", np.repeat(stp, n), vals.reshape(-1),
+                            actor=actor, measure=meas))
+    if keep.any():
+        k = int(keep.sum())
+        dcv = _depcent(A, keep)
+        actor = _dict_col(np.tile(np.nonzero(keep)[0], S), list(nodes))
+        parts.append(_table(S * k, fm.year, layer, c, "centrality", np.repeat(stp, k), dcv.reshape(-1),
+                            actor=actor, measure="dependency_centrality"))
+    return pa.concat_tables(parts)

@@ -1,0 +1,115 @@
+"""Headline sentences for a scenario: what shifts most for Russia, China, the EU and the US.
+
+For each main actor the candidates are its dependence on each other main actor, as a buyer
+(share of its exports) and as a supplier (share of its imports), in each layer aggregate
+(energy in EJ, trade and FDI in US$; in energy the EU is the Statistical Review's Europe),
+and its supplier HHI per commodity. The two candidates that shift most (in share points or
+HHI points, both 0–1) make the actor's sentence; a last sentence gives dependency centrality
+across layers before and after. Moves whose capacity bound bit are stated separately.
+"""
+
+from __future__ import annotations
+
+from ..reporting.headlines import COMMODITY, pct, short_name
+from ..store import Data
+
+__all__ = ["headlines", "bound_sentences", "MAIN"]
+
+MAIN = ("RUS", "CHN", "EU27", "USA")
+LAYER_WORD = {"energy": "energy", "trade": "goods", "investment": "FDI"}
+
+
+def _eu(actor: str, present: set[str]) -> str:
+    return "REG_EUROPE" if actor == "EU27" and "REG_EUROPE" in present and "EU27" not in present else actor
+
+
+def _verb(a: float, b: float) -> str:
+    return "rises" if b > a else "falls"
+
+
+def _cap(s: str) -> str:
+    return s[0].upper() + s[1:]
+
+
+def _candidates(data: Data, before: dict, after: dict, actor: str) -> list[tuple[float, str]]:
+    out: list[tuple[float, str]] = []
+    deps_b = {(r["layer"], r["origin"], r["destination"]): r for r in before["dependencies"] if r["commodity"] == "*"}
+    deps_a = {(r["layer"], r["origin"], r["destination"]): r for r in after["dependencies"] if r["commodity"] == "*"}
+    for layer in ("energy", "trade", "investment"):
+        present = {k[1] for k in deps_b if k[0] == layer} | {k[2] for k in deps_b if k[0] == layer} | \
+                  {k[1] for k in deps_a if k[0] == layer} | {k[2] for k in deps_a if k[0] == layer}
+        a = _eu(actor, present)
+        if a not in present:
+            continue
+        for p0 in MAIN:
+            p = _eu(p0, present)
+            if p == a or p not in present:
+                continue
+            for role, key, field in (("buyer", (layer, a, p), "share_out"), ("supplier", (layer, p, a), "share_in")):
+                rb, ra = deps_b.get(key), deps_a.get(key)
+                x = (rb or {}).get(field) or 0.0
+                y = (ra or {}).get(field) or 0.0
+                if abs(y - x) < 0.0005:
+                    continue
+                what = "a buyer of its" if role == "buyer" else "a supplier of its"
+                noun = LAYER_WORD[layer] + (" exports" if role == "buyer" else " imports")
+                s = (f"{short_name(data, a)}'s dependence on {short_name(data, p)} as {what} {noun} "
+                     f"{_verb(x, y)} from {pct(x)} to {pct(y)}")
+                out.append((abs(y - x), s))
+    conc_b = {(r["commodity"], r["actor"]): r for r in before["concentration"] if r["side"] == "in"}
+    conc_a = {(r["commodity"], r["actor"]): r for r in after["concentration"] if r["side"] == "in"}
+    for (c, a), ra in conc_a.items():
+        rb = conc_b.get((c, a))
+        if a != actor or rb is None or abs(ra["hhi"] - rb["hhi"]) < 0.0005:
+            continue
+        out.append((abs(ra["hhi"] - rb["hhi"]), f"{short_name(data, a)}'s supplier HHI for "
+                    f"{COMMODITY.get(c, c)} {_verb(rb['hhi'], ra['hhi'])} from {rb['hhi']:.3f} to {ra['hhi']:.3f}"))
+    out.sort(key=lambda x: (-x[0], x[1]))
+    return out
+
+
+def headlines(data: Data, before: dict, after: dict, per_actor: int = 2) -> list[str]:
+    """Plain sentences: the largest shifts for each main actor, then dependency centrality."""
+    out = []
+    for actor in MAIN:
+        cands = _candidates(data, before, after, actor)[:per_actor]
+        if cands:
+            out.append(_cap("; ".join(s for _, s in cands)) + ".")
+    layer = "all" if any(r["layer"] == "all" for r in after["centrality"]) else "energy"
+
+    def dc(t: dict) -> dict[str, float]:
+        return {r["actor"]: r["value"] for r in t["centrality"] if r["layer"] == layer and r["commodity"] == "*"
+                and r["measure"] == "dependency_centrality"}
+
+    b, a = dc(before), dc(after)
+    parts = []
+    for x in MAIN:
+        x2 = x if x in a or x in b else _eu(x, set(a) | set(b))
+        if x2 in a and x2 in b:
+            parts.append(f"{short_name(data, x2)} {b[x2]:.4f} → {a[x2]:.4f}")
+    if parts:
+        where = "across layers" if layer == "all" else "in the energy layer"
+        out.append(f"Dependency centrality {where}: " + ", ".join(parts) + ".")
+    return out
+
+
+def bound_sentences(data: Data, moves: list[dict]) -> list[str]:
+    """One sentence per reroute or add_flow: requested, moved, and the bound that bit."""
+    out = []
+    for m in moves:
+        c = COMMODITY.get(m["commodity"], m["commodity"])
+        u = m["unit"]
+        if m["type"] == "reroute":
+            s = (f"operations[{m['op']}]: {short_name(data, m['origin'])}'s {c} to {short_name(data, m['from'])} → "
+                 f"{short_name(data, m['to'])}" + (f" over {m['route']}" if m["route"] else "") +
+                 f": requested {m['requested']:.4g} {u}, moved {m['moved']:.4g} {u}")
+            if m["dropped"]:
+                s += f", dropped {m['dropped']:.4g} {u}"
+        else:
+            s = (f"operations[{m['op']}]: new {c} {short_name(data, m['origin'])} → {short_name(data, m['to'])}"
+                 + (f" over {m['route']}" if m["route"] else "") +
+                 f": requested {m['requested']:.4g} {u}, added {m['moved']:.4g} {u}")
+        bound = {"none": "no bound bit", "route_capacity": "route capacity bit",
+                 "exporter_volume": "the exporter's volume bit"}[m["bound"]]
+        out.append(f"{s}; {bound} ({m['detail']}).")
+    return out

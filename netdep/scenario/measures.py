@@ -1,0 +1,120 @@
+"""The measures a scenario compares: dependencies, concentration and centrality of one year.
+
+:func:`measure_tables` is the reference computation — networkx graphs from :mod:`netdep.graph`,
+measures from :mod:`netdep.metrics`, as the dependency report computes them
+(:func:`netdep.reporting.compute.year_tables`), plus dependency records for the layer
+aggregates (``commodity = "*"``), which the scenario headlines use ("Russia's dependence on
+China as a buyer of its energy").
+
+:func:`long_table` turns such tables into one long Arrow table, one row per number::
+
+    scenario | table | year | layer | commodity | origin | destination | actor | side | measure | value
+
+so that comparing scenarios is a group-by on everything but ``scenario`` and ``value``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+from ..graph import graphs
+from ..metrics import centrality_records, concentration_records, dependency_records
+from ..store import Data
+
+__all__ = ["measure_tables", "layers_of", "remainders_of", "consumption", "long_table", "KEYS", "FIELDS",
+           "LONG_SCHEMA", "record_key"]
+
+#: key fields and numeric fields of each table (the shapes of ``netdep report --format json``)
+KEYS = {
+    "dependencies": ("year", "layer", "commodity", "origin", "destination"),
+    "concentration": ("year", "layer", "commodity", "actor", "side"),
+    "centrality": ("year", "layer", "commodity", "actor", "measure"),
+}
+FIELDS = {
+    "dependencies": ("value", "share_in", "share_out", "share_of_consumption"),
+    "concentration": ("hhi", "top_share", "unattributed_share", "partners"),
+    "centrality": ("value",),
+}
+
+LONG_SCHEMA = pa.schema([
+    ("scenario", pa.string()), ("table", pa.string()), ("year", pa.int64()), ("layer", pa.string()),
+    ("commodity", pa.string()), ("origin", pa.string()), ("destination", pa.string()), ("actor", pa.string()),
+    ("side", pa.string()), ("measure", pa.string()), ("value", pa.float64()), ("top_partner", pa.string()),
+])
+
+
+def record_key(table: str, r: dict) -> tuple:
+    """The identifying fields of a record of ``table``."""
+    return tuple(r[k] for k in KEYS[table])
+
+
+def layers_of(data: Data, year: int) -> tuple[str, ...]:
+    """The layers with flows in ``year``, in report order."""
+    have = {f["layer"] for f in data.rows("flows") if f["year"] == year}
+    return tuple(x for x in ("energy", "investment", "trade") if x in have)
+
+
+def remainders_of(data: Data) -> set[str]:
+    return {a["actor"] for a in data.rows("actors") if a["kind"] == "aggregate"}
+
+
+def consumption(data: Data, year: int) -> dict[str, dict[str, float]]:
+    """commodity -> actor -> consumption of its ``balance_of`` commodity in ``year``."""
+    group = {c["commodity"]: c["balance_of"] for c in data.rows("commodities") if c["balance_of"]}
+    by: dict[str, dict[str, float]] = {}
+    for b in data.rows("balances"):
+        if b["year"] == year and b["consumption"]:
+            by.setdefault(b["commodity"], {})[b["actor"]] = b["consumption"]
+    return {c: by.get(g, {}) for c, g in group.items()}
+
+
+def measure_tables(data: Data, year: int, layers: tuple[str, ...] | None = None) -> dict[str, list[dict]]:
+    """``dependencies``, ``concentration`` and ``centrality`` records of ``year`` (reference path).
+
+    ``layers`` defaults to the layers with flows in ``year``; the cross-layer graph (``layer = "all"``)
+    is included when all three are.
+
+    >>> from netdep.store import load
+    >>> t = measure_tables(load(), 2023)
+    >>> sorted(t), any(r["commodity"] == "*" for r in t["dependencies"])
+    (['centrality', 'concentration', 'dependencies'], True)
+    """
+    layers = layers if layers is not None else layers_of(data, year)
+    rem = remainders_of(data)
+    cons = consumption(data, year)
+    deps: list[dict] = []
+    conc: list[dict] = []
+    cent: list[dict] = []
+    for (layer, commodity), G in graphs(data, year).items():
+        if (layer != "all" and layer not in layers) or (layer == "all" and len(layers) < 3):
+            continue
+        deps += dependency_records(G, cons.get(commodity) if commodity != "*" else None)
+        if commodity != "*":
+            conc += concentration_records(G, rem)
+        cent += centrality_records(G, rem)
+    return {"dependencies": deps, "concentration": conc, "centrality": cent}
+
+
+def long_table(tables: dict[str, list[dict]], scenario: str) -> pa.Table:
+    """One row per number of ``tables`` (see the module docstring), tagged with ``scenario``."""
+    cols: dict[str, list[Any]] = {f.name: [] for f in LONG_SCHEMA}
+
+    def row(table: str, r: dict, measure: str, value: Any, origin=None, destination=None, actor=None, side=None,
+            top=None) -> None:
+        for k, v in (("scenario", scenario), ("table", table), ("year", r["year"]), ("layer", r["layer"]),
+                     ("commodity", r["commodity"]), ("origin", origin), ("destination", destination),
+                     ("actor", actor), ("side", side), ("measure", measure),
+                     ("value", None if value is None else float(value)), ("top_partner", top)):
+            cols[k].append(v)
+
+    for r in tables.get("dependencies", []):
+        for f in FIELDS["dependencies"]:
+            row("dependencies", r, f, r.get(f), origin=r["origin"], destination=r["destination"])
+    for r in tables.get("concentration", []):
+        for f in FIELDS["concentration"]:
+            row("concentration", r, f, r.get(f), actor=r["actor"], side=r["side"], top=r.get("top_partner"))
+    for r in tables.get("centrality", []):
+        row("centrality", r, r["measure"], r["value"], actor=r["actor"])
+    return pa.table(cols, schema=LONG_SCHEMA)
