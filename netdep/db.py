@@ -41,14 +41,17 @@ def setup_sql(data_dir: str = "data") -> str:
     for name in TABLE_ORDER:
         path = f"{data_dir.rstrip('/')}/{name}.parquet".replace("'", "''")
         lines.append(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{path}');")
-    return "\n".join(lines) + "\n" + _views_sql()
+    from .bulk.views import bulk_views_sql  # product-level tables (hs6/ ...), only those present
+
+    return "\n".join(lines) + "\n" + _views_sql() + bulk_views_sql(data_dir)
 
 
 def connect(data_dir: str | Path | None = None, validate: bool = True, database: str = ":memory:"):
     """A DuckDB connection with views over ``data_dir``'s tables (validated first by default).
 
     Views: the six tables, plus ``flows_named``, ``pair_flows``, ``dependencies``
-    and ``concentration`` (see ``netdep/sql/views.sql``).
+    and ``concentration`` (see ``netdep/sql/views.sql``); with product-level data (``<data>/hs6/``) also
+    ``hs6_flows``, ``flows_all`` and, once computed, ``hs6_dependencies`` (``netdep/bulk/sql/views.sql``).
     """
     import duckdb
 

@@ -107,7 +107,7 @@ def generate(out: Path, rows: int, years: int = 1, seed: int = 0) -> dict[str, P
     ctry = countries()
     prod = products()
     c, p = len(ctry), len(prod)
-    size = np.sort(rng.pareto(1.1, c) + 1.0)[::-1] * 1e3  # biggest first, matching the BIG list's order
+    size = np.sort(rng.lognormal(0.0, 1.6, c))[::-1] * 1e3  # biggest first, as the BIG list; top share ~14 %
     pop = rng.pareto(1.3, p) + 1.0
     keys = _triples(rng, rows, size, pop)
     k_idx = keys % p
