@@ -1,9 +1,9 @@
 """DuckDB over the Parquet files: views for every table and the derived views users want daily.
 
 >>> con = connect()
->>> con.sql("SELECT count(*) > 300 FROM flows").fetchone()[0]
+>>> con.execute("SELECT count(*) > 300 FROM flows").fetchone()[0]
 True
->>> con.sql("SELECT round(share_in, 3) FROM dependencies WHERE year = 2023 AND commodity = 'pipeline_gas' "
+>>> con.execute("SELECT round(share_in, 3) FROM dependencies WHERE year = 2023 AND commodity = 'pipeline_gas' "
 ...         "AND origin = 'RUS' AND destination = 'CHN'").fetchone()[0]
 0.347
 """

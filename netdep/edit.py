@@ -34,7 +34,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .checks import check_tables
+from .checks import check_structure, check_tables
 from .diff import TableDiff, diff_tables
 from .errors import EditError, ValidationError
 from .lock import DEFAULT_WAIT, data_lock
@@ -100,13 +100,17 @@ def transact(change: Callable[[Tables], Mapping[str, pa.Table]], data_dir: str |
 
 def _apply(d: Path, change: Callable[[Tables], Mapping[str, pa.Table]], write: bool) -> EditResult:
     tables = _read(d)
-    changed = dict(change(dict(tables)))
+    shape = [p for name, t in tables.items() for p in check_structure(name, t)]
+    if shape:  # canonical() would silently drop an extra column or cast a wrong type: refuse instead
+        raise ValidationError([*shape, _BROKEN.format(d=d)])
+    try:
+        changed = dict(change(dict(tables)))
+    except Exception:
+        _refuse_if_broken(d, tables)  # a broken folder, not the edit, is the problem: say so
+        raise
     _, problems = check_tables({**tables, **changed})  # rows as `change` returns them (edits: key order)
     if problems:
-        _, before = check_tables(tables)
-        if before:
-            problems = [*before, f"{d}: the data folder has these problems before the edit; fix them first "
-                                 "(`netdep validate` lists them)"]
+        _refuse_if_broken(d, tables)
         raise ValidationError(problems)
     replaced = {name: canonical(name, t) for name, t in changed.items()}
     diffs = [diff_tables(name, tables[name], t) for name, t in replaced.items()]
@@ -115,6 +119,15 @@ def _apply(d: Path, change: Callable[[Tables], Mapping[str, pa.Table]], write: b
             if d_:  # each write is atomic; the set of tables was validated together above
                 write_table(d, d_.table, replaced[d_.table])
     return EditResult(diffs, write, d)
+
+
+_BROKEN = "{d}: the data folder has these problems before the edit; fix them first (`netdep validate` lists them)"
+
+
+def _refuse_if_broken(d: Path, tables: Tables) -> None:
+    _, before = check_tables(tables)
+    if before:
+        raise ValidationError([*before, _BROKEN.format(d=d)])
 
 
 # -- values and filters ------------------------------------------------------------------------------------
@@ -212,8 +225,10 @@ def list_flows(data_dir: str | Path | None = None, **where: Any) -> pa.Table:
     >>> list_flows("data", year=2025, origin="RUS", destination="CHN", commodity="pipeline_gas").num_rows
     1
     """
+    from .store import load
+
     _only(where, FLOW_FILTERS)
-    flows = canonical("flows", _read(_dir(data_dir))["flows"])
+    flows = canonical("flows", load(_dir(data_dir))["flows"])  # validated: listing a broken folder says why
     return flows.filter(select(flows, "flows", where))
 
 
