@@ -43,7 +43,7 @@ import pyarrow.parquet as pq
 
 from ..errors import SourceFormatError
 from ..store import TMP_PREFIX
-from ._duck import arrow_reader, arrow_table, bulk_connection, run_with_progress, sql_file
+from ._duck import arrow_table, bulk_connection, run_with_progress, sql_file
 from ._write import write_partition
 from .codes import EU27, EU27_ACTOR, fallback_map, fallback_names, read_country_codes, read_product_codes
 
@@ -208,7 +208,7 @@ def _load(con, csv_path: Path, progress: bool) -> int:
     n, bad_v, bad_k = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE v IS NULL OR v < 0), "
         "count(*) FILTER (WHERE k IS NULL OR k < 0 OR k > 999999 OR year IS NULL OR i IS NULL OR j IS NULL) "
-        "FROM baci_raw").fetchone()
+        "FROM baci_raw").fetchall()[0]
     if bad_v or bad_k:
         raise SourceFormatError(f"{csv_path}: {bad_v} row(s) with a missing or negative value v and {bad_k} "
                                 f"with a missing year or code, or an HS code of more than six digits")
@@ -263,12 +263,12 @@ def import_baci(csv: str | Path, country_codes: str | Path | None = None, produc
             result.rows_out[y] = rows
             result.files.append(path)
             if eu_bloc:
-                path, _ = write_partition(arrow_reader(con.execute(intra_sql, {"year": y})), INTRA_EU_SCHEMA,
+                path, _ = write_partition(arrow_table(con, intra_sql, {"year": y}).to_reader(), INTRA_EU_SCHEMA,
                                           out / INTRA_EU_DIR, y)
                 result.files.append(path)
                 result.intra_eu_rows[y] = int(con.execute(
                     "SELECT count(*) FROM baci_raw r JOIN country_map o ON o.code = r.i JOIN country_map d "
-                    "ON d.code = r.j WHERE r.year = $y AND o.eu AND d.eu", {"y": y}).fetchone()[0])
+                    "ON d.code = r.j WHERE r.year = $y AND o.eu AND d.eu", {"y": y}).fetchall()[0][0])
             elif (out / INTRA_EU_DIR / f"year={y}").exists():
                 shutil.rmtree(out / INTRA_EU_DIR / f"year={y}")  # stale from an earlier --eu-bloc import
     finally:

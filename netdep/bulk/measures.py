@@ -39,7 +39,7 @@ import pyarrow as pa
 
 from ..errors import NetdepError
 from ..store import TMP_PREFIX
-from ._duck import arrow_reader, bulk_connection, sql_file
+from ._duck import arrow_table, bulk_connection, sql_file
 from ._write import partition_years, write_partition
 from .views import bulk_views_sql
 
@@ -102,7 +102,7 @@ def compute_measures(data_dir: str | Path, years: list[int] | None = None, memor
     sql = sql_file("measures.sql")
     try:
         for y in years:
-            path, n = write_partition(arrow_reader(con.execute(sql, {"year": y})), MEASURES_SCHEMA,
+            path, n = write_partition(arrow_table(con, sql, {"year": y}).to_reader(), MEASURES_SCHEMA,
                                       d / MEASURES_DIR, y)
             result.rows[y], result.files = n, [*result.files, path]
     finally:
