@@ -32,7 +32,7 @@ import pyarrow as pa
 from ..graph import coarsening
 from ..store import Data
 from .engine import State, initial_state
-from .measures import LONG_SCHEMA, consumption, layers_of, long_table, measure_tables, remainders_of
+from .measures import LONG_SCHEMA, consumption, layers_of, remainders_of
 
 __all__ = ["FastMeasures"]
 
@@ -63,10 +63,13 @@ class FastMeasures:
             if g[1] == "*":
                 sub = [f for f in rows if g[0] == "all" or f["layer"] == g[0]]
                 self.maps[g] = coarsening(data, {f["origin"] for f in sub} | {f["destination"] for f in sub})
-        self.base_edges = {g: self._edges_full(g, rows) for g in self.gkeys}
-        base = measure_tables(data, year, self.layers)
-        self.base_long = long_table(base, "")
-        self.base_tables = base
+        self.base_edges = {g: {k: (v[0], v[1]) for k, v in self._edges_full(g, rows).items()} for g in self.gkeys}
+        self._mats: dict[GKey, tuple] = {}
+        parts = []
+        for g in self.gkeys:
+            nodes, _, A0, E0, _ = self._base_matrix(g)
+            parts.append(_batch(self, g, nodes, [0], A0[None].copy(), E0[None].copy()))
+        self.base_long = pa.concat_tables(parts).drop_columns(["step"])
 
     # ---- edges -------------------------------------------------------------------------------------------
     def _weight(self, g: GKey, f: dict) -> float | None:
@@ -104,24 +107,26 @@ class FastMeasures:
             out[e][1] += 1
         return dict(out)
 
-    def edges(self, state: State) -> dict[GKey, dict[tuple[str, str], float]]:
-        """Edge weights of every graph the state changed (its other graphs are the base year's)."""
+    def edges(self, state: State) -> dict[GKey, tuple[str, dict]]:
+        """For each graph the state changed: ``("delta", {edge: [weight, rows]})`` with only the changed
+        edges (``rows == 0``: the edge is gone), or ``("full", {edge: weight})`` when an actor new to an
+        aggregate graph means folding again. Graphs not listed are the base year's."""
         base_rows = self.base_state.rows
-        out = {}
+        out: dict[GKey, tuple[str, dict]] = {}
         for g in self.gkeys:
             ch = [k for k in state.changed if self._feeds(g, {"commodity": k[1], "layer": k[0]})]
             if not ch:
                 continue
             if g[1] == "*" and any(a not in self.maps[g] for k in ch if k in state.rows for a in (k[2], k[3])):
                 rows = [f for f in state.rows.values() if self._feeds(g, f)]  # a new actor: fold again
-                sub = {f["origin"] for f in rows} | {f["destination"] for f in rows}
                 saved = self.maps[g]
-                self.maps[g] = coarsening(self.data, sub)
+                self.maps[g] = coarsening(self.data, {f["origin"] for f in rows} | {f["destination"] for f in rows})
                 e = self._edges_full(g, rows)
                 self.maps[g] = saved
-                out[g] = {k: v[0] for k, v in e.items()}
+                out[g] = ("full", {k: v[0] for k, v in e.items()})
                 continue
-            e = {k: list(v) for k, v in self.base_edges[g].items()}
+            base = self.base_edges[g]
+            delta: dict[tuple[str, str], list] = {}
             for k in ch:
                 for f, sign in ((base_rows.get(k), -1), (state.rows.get(k), 1)):
                     if f is None:
@@ -129,11 +134,29 @@ class FastMeasures:
                     w, ed = self._weight(g, f), self._edge(g, f)
                     if w is None or ed is None:
                         continue
-                    cur = e.setdefault(ed, [0.0, 0])
+                    cur = delta.get(ed)
+                    if cur is None:
+                        cur = delta[ed] = list(base.get(ed, (0.0, 0)))
                     cur[0] += sign * w
                     cur[1] += sign
-            out[g] = {k: v[0] for k, v in e.items() if v[1] > 0}
+            out[g] = ("delta", delta)
         return out
+
+    def _base_matrix(self, g: GKey):
+        if g not in self._mats:
+            e = self.base_edges[g]
+            nodes = tuple(sorted({a for k in e for a in k}))
+            pos = {a: i for i, a in enumerate(nodes)}
+            A = np.zeros((len(nodes), len(nodes)))
+            E = np.zeros_like(A, dtype=bool)
+            deg: dict[str, int] = defaultdict(int)
+            for (o, d), (w, _) in e.items():
+                A[pos[o], pos[d]] = w
+                E[pos[o], pos[d]] = True
+                deg[o] += 1
+                deg[d] += 1
+            self._mats[g] = (nodes, pos, A, E, dict(deg))
+        return self._mats[g]
 
     # ---- measures ------------------------------------------------------------------------------------------
     def long(self, states: list[State], scenario: str | list[str] = "") -> pa.Table:
@@ -141,18 +164,50 @@ class FastMeasures:
         S = len(states)
         per_state = [self.edges(s) for s in states]
         chunks = []
-        touched_any: set[GKey] = set()
         for g in self.gkeys:
             idx = [i for i in range(S) if g in per_state[i]]
             if not idx:
                 continue
-            touched_any.add(g)
-            groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+            nodes, pos, A0, E0, deg0 = self._base_matrix(g)
+            same, other = [], defaultdict(list)
             for i in idx:
-                nodes = tuple(sorted({a for e in per_state[i][g] for a in e}))
-                groups[nodes].append(i)
-            for nodes, steps in groups.items():
-                chunks.append(_batch(self, g, nodes, steps, [per_state[i][g] for i in steps]))
+                kind, e = per_state[i][g]
+                if kind == "delta":
+                    dd: dict[str, int] = {}
+                    base_e = self.base_edges[g]
+                    for (o, d), (_, cnt) in e.items():
+                        was = (o, d) in base_e
+                        step = 1 if cnt > 0 and not was else -1 if cnt <= 0 and was else 0
+                        dd[o], dd[d] = dd.get(o, 0) + step, dd.get(d, 0) + step
+                    if all(a in pos and deg0[a] + v > 0 for a, v in dd.items()):
+                        same.append(i)
+                        continue
+                    full = {k: v[0] for k, v in self.base_edges[g].items()}
+                    for k, (w, cnt) in e.items():
+                        if cnt > 0:
+                            full[k] = w
+                        else:
+                            full.pop(k, None)
+                    per_state[i][g] = ("full", full)
+                full = per_state[i][g][1]
+                other[tuple(sorted({a for k in full for a in k}))].append(i)
+            if same:
+                A = np.repeat(A0[None], len(same), axis=0)
+                E = np.repeat(E0[None], len(same), axis=0)
+                for s_, i in enumerate(same):
+                    for (o, d), (w, cnt) in per_state[i][g][1].items():
+                        A[s_, pos[o], pos[d]] = w if cnt > 0 else 0.0
+                        E[s_, pos[o], pos[d]] = cnt > 0
+                chunks.append(_batch(self, g, nodes, same, A, E))
+            for nds, steps in other.items():
+                p2 = {a: j for j, a in enumerate(nds)}
+                A = np.zeros((len(steps), len(nds), len(nds)))
+                E = np.zeros(A.shape, dtype=bool)
+                for s_, i in enumerate(steps):
+                    for (o, d), w in per_state[i][g][1].items():
+                        A[s_, p2[o], p2[d]] = w
+                        E[s_, p2[o], p2[d]] = True
+                chunks.append(_batch(self, g, nds, steps, A, E))
         # untouched graphs: the base rows, once per state that did not change them
         base = self.base_long
         gl, gc = base.column("layer").to_numpy(zero_copy_only=False), base.column("commodity").to_numpy(
@@ -178,7 +233,7 @@ def _dict_col(idx: np.ndarray, labels: list[str | None]) -> pa.Array:
 
 
 def _const(n: int, v, typ=pa.string()) -> pa.Array:
-    return pa.array(np.full(n, v, dtype=object) if v is not None else [None] * n, typ) if n else pa.array([], typ)
+    return pa.repeat(pa.scalar(v, typ), n)
 
 
 def _table(n: int, year: int, layer: str, commodity: str, table: str, step: np.ndarray, value: np.ndarray,
@@ -193,16 +248,9 @@ def _table(n: int, year: int, layer: str, commodity: str, table: str, step: np.n
                      "top_partner": col(top), "step": pa.array(step.astype(np.int64))})
 
 
-def _batch(fm: FastMeasures, g: GKey, nodes: tuple[str, ...], steps: list[int], edges: list[dict]) -> pa.Table:
-    layer, c = g
-    n, S = len(nodes), len(steps)
-    pos = {a: i for i, a in enumerate(nodes)}
-    A = np.zeros((S, n, n))
-    E = np.zeros((S, n, n), dtype=bool)
-    for s, ed in enumerate(edges):
-        for (o, d), w in ed.items():
-            A[s, pos[o], pos[d]] = w
-            E[s, pos[o], pos[d]] = True
+def _batch(fm: FastMeasures, g: GKey, nodes: tuple[str, ...], steps: list[int], A: np.ndarray,
+           E: np.ndarray) -> pa.Table:
+    c = g[1]
     stp = np.asarray(steps)
     out = [_deps(fm, g, nodes, stp, A, E)]
     if c != "*":
@@ -275,7 +323,7 @@ def _pagerank(A: np.ndarray, alpha: float = 0.85, max_iter: int = 100, tol: floa
     for _ in range(max_iter):
         xlast = x
         dang = np.where(~nz, xlast, 0.0).sum(axis=1)
-        xn = alpha * (np.einsum("si,sij->sj", xlast, P) + dang[:, None] * p) + (1 - alpha) * p
+        xn = alpha * (np.matmul(xlast[:, None, :], P)[:, 0, :] + dang[:, None] * p) + (1 - alpha) * p
         x = np.where(done[:, None], xlast, xn)
         conv = np.abs(x - xlast).sum(axis=1) < n * tol
         done |= conv
@@ -300,7 +348,7 @@ def _eig_or_katz(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     done = np.zeros(S, dtype=bool)
     for _ in range(100):
         xlast = x
-        y = xlast + np.einsum("sij,sj->si", AT, xlast)
+        y = xlast + np.matmul(AT, xlast[:, :, None])[:, :, 0]
         norm = np.sqrt((y ** 2).sum(axis=1))
         norm = np.where(norm == 0, 1.0, norm)
         y = y / norm[:, None]
@@ -332,7 +380,10 @@ def _bonacich(A: np.ndarray) -> np.ndarray:
 
 
 def _betweenness(A: np.ndarray) -> np.ndarray:
-    """Normalised directed betweenness with distance 1/w over positive edges (see the module docstring)."""
+    """Normalised directed betweenness with distance 1/w over positive edges (see the module docstring).
+
+    Steps whose shortest-path DAGs are identical share one computation of σ and δ.
+    """
     S, n, _ = A.shape
     if n < 3:
         return np.zeros((S, n))
@@ -340,22 +391,37 @@ def _betweenness(A: np.ndarray) -> np.ndarray:
     L = np.where(pos, 1.0 / np.where(pos, A, 1.0), np.inf)
     D = L.copy()
     D[:, np.arange(n), np.arange(n)] = 0.0
+    tmp = np.empty_like(D)
     for k in range(n):
-        D = np.minimum(D, D[:, :, k:k + 1] + D[:, k:k + 1, :])
-    # M[b, s, u, v]: edge u->v lies on a shortest path from s
-    via = D[:, :, :, None] + L[:, None, :, :]
-    tgt = D[:, :, None, :]
+        np.add(D[:, :, k:k + 1], D[:, k:k + 1, :], out=tmp)
+        np.minimum(D, tmp, out=D)
+    eu, ev = np.nonzero(pos.any(axis=0))  # every edge present in some step
+    via = D[:, :, eu] + L[:, eu, ev][:, None, :]  # (S, source, edge)
+    tgt = D[:, :, ev]
     with np.errstate(invalid="ignore"):
-        M = pos[:, None] & np.isfinite(via) & (np.abs(via - tgt) <= 1e-12 * np.maximum(tgt, 1e-300))
+        on = pos[:, eu, ev][:, None, :] & np.isfinite(via) & (np.abs(via - tgt) <= 1e-12 * np.maximum(tgt, 1e-300))
+    keys = np.packbits(on.reshape(S, -1), axis=1)
+    seen: dict[bytes, int] = {}
+    first: list[int] = []
+    inverse = np.empty(S, dtype=np.int64)
+    for i in range(S):
+        k = keys[i].tobytes()
+        if k not in seen:
+            seen[k] = len(first)
+            first.append(i)
+        inverse[i] = seen[k]
+    U = len(first)
+    M = np.zeros((U, n, n, n))
+    M[:, :, eu, ev] = on[first]
     eye = np.eye(n)
-    Mf = M.reshape(S * n, n, n).astype(float)
-    rhs = np.tile(eye, (S, 1))  # e_s for each (b, s)
-    sigma = np.linalg.solve(eye[None] - np.swapaxes(Mf, 1, 2), rhs[:, :, None])[:, :, 0]
+    Mf = M.reshape(U * n, n, n)
+    sigma = np.linalg.solve(eye[None] - np.swapaxes(Mf, 1, 2), np.tile(eye, (U, 1))[:, :, None])[:, :, 0]
     safe = np.where(sigma > 0, sigma, 1.0)
     B = Mf * sigma[:, :, None] / safe[:, None, :]
     delta = np.linalg.solve(eye[None] - B, B.sum(axis=2)[:, :, None])[:, :, 0]
-    delta = delta.reshape(S, n, n) * (1 - eye)[None]  # drop delta_s(s)
-    return delta.sum(axis=1) / ((n - 1) * (n - 2))
+    delta = delta.reshape(U, n, n) * (1 - eye)[None]  # drop delta_s(s)
+    bc = delta.sum(axis=1) / ((n - 1) * (n - 2))
+    return bc[inverse]
 
 
 def _depcent(A: np.ndarray, keep: np.ndarray) -> np.ndarray:

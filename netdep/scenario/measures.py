@@ -23,7 +23,8 @@ from ..graph import graphs
 from ..metrics import centrality_records, concentration_records, dependency_records
 from ..store import Data
 
-__all__ = ["measure_tables", "layers_of", "remainders_of", "consumption", "long_table", "KEYS", "FIELDS",
+__all__ = ["measure_tables", "layers_of", "remainders_of", "consumption", "long_table", "tables_from_long", "KEYS",
+           "FIELDS",
            "LONG_SCHEMA", "record_key"]
 
 #: key fields and numeric fields of each table (the shapes of ``netdep report --format json``)
@@ -118,3 +119,26 @@ def long_table(tables: dict[str, list[dict]], scenario: str) -> pa.Table:
     for r in tables.get("centrality", []):
         row("centrality", r, r["measure"], r["value"], actor=r["actor"])
     return pa.table(cols, schema=LONG_SCHEMA)
+
+
+def tables_from_long(t: pa.Table) -> dict[str, list[dict]]:
+    """The inverse of :func:`long_table` for one scenario and step: records per table."""
+    cols = {c: t.column(c).to_pylist() for c in ("table", "year", "layer", "commodity", "origin", "destination",
+                                                  "actor", "side", "measure", "value", "top_partner")}
+    recs: dict[str, dict[tuple, dict]] = {k: {} for k in KEYS}
+    for i in range(t.num_rows):
+        tab = cols["table"][i]
+        base = {"year": cols["year"][i], "layer": cols["layer"][i], "commodity": cols["commodity"][i]}
+        if tab == "dependencies":
+            k = (base["year"], base["layer"], base["commodity"], cols["origin"][i], cols["destination"][i])
+            r = recs[tab].setdefault(k, {**base, "origin": k[3], "destination": k[4]})
+            r[cols["measure"][i]] = cols["value"][i]
+        elif tab == "concentration":
+            k = (base["year"], base["layer"], base["commodity"], cols["actor"][i], cols["side"][i])
+            r = recs[tab].setdefault(k, {**base, "actor": k[3], "side": k[4], "top_partner": cols["top_partner"][i]})
+            v = cols["value"][i]
+            r[cols["measure"][i]] = int(v) if cols["measure"][i] == "partners" and v is not None else v
+        else:
+            recs[tab][(len(recs[tab]),)] = {**base, "actor": cols["actor"][i], "measure": cols["measure"][i],
+                                            "value": cols["value"][i]}
+    return {k: list(v.values()) for k, v in recs.items()}

@@ -39,9 +39,9 @@ def delta_tables(before: dict[str, list[dict]], after: dict[str, list[dict]]) ->
                 y = None if ra is None else ra.get(f)
                 rec[f] = None if x is None or y is None else y - x
             if t == "dependencies":
-                rec["unit"] = (ra or rb)["unit"]
+                rec["unit"] = (ra or rb).get("unit")
             if t == "concentration":
-                rec["top_partner"] = (ra or rb)["top_partner"]
+                rec["top_partner"] = (ra or rb).get("top_partner")
             rec["change"] = "added" if rb is None else "removed" if ra is None else "changed"
             rows.append(rec)
         out[t] = rows

@@ -1,0 +1,129 @@
+"""Sweep one operation's parameter over a range and compute every measure at each step.
+
+``param`` is ``OP_INDEX.FIELD`` (operations numbered from 0, parent file first), e.g. ``0.share``.
+The operations before the swept one run once; the swept one and those after it run per step
+(capacity limits are cached, so a share sweep costs one bisection); the measures of all steps
+are computed together by :class:`.fast.FastMeasures`. :func:`naive_sweep` is the reference: the
+whole scenario and every networkx graph and measure rebuilt at each step.
+
+>>> from netdep.store import load
+>>> from netdep.scenario import bundled_path, load as load_scenario
+>>> res = sweep(load(), load_scenario(bundled_path("russian_energy_to_europe_half")), "0.share", [0.0, 1.0])
+>>> res.table.num_rows > 0, res.values
+(True, [0.0, 1.0])
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from ..errors import ScenarioError
+from ..store import Data
+from .engine import State, run_operations, state_to_data
+from .measures import long_table, measure_tables
+from .spec import NUMERIC, check_operation
+
+__all__ = ["SweepResult", "sweep", "naive_sweep", "parse_param", "sweep_values", "spec_with"]
+
+
+@dataclass
+class SweepResult:
+    """The long table of every measure at every step (columns ``step`` and ``param``), and the moves."""
+
+    param: str
+    values: list[float]
+    table: pa.Table
+    moves: list[list[dict]]
+
+
+def sweep_values(start: float, stop: float, steps: int) -> list[float]:
+    """``steps`` evenly spaced values from ``start`` to ``stop`` inclusive."""
+    if steps < 1:
+        raise ScenarioError(f"--steps: {steps} is not a positive number of steps")
+    return [float(v) for v in np.linspace(start, stop, steps)] if steps > 1 else [float(start)]
+
+
+def parse_param(scenario, param: str) -> tuple[int, str]:
+    """``"1.share"`` → (1, "share"), checked against the scenario's operations."""
+    ops = scenario.spec.operations
+    head, _, fieldname = param.partition(".")
+    if not head.isdigit() or not fieldname:
+        raise ScenarioError(f"--param: '{param}' is not OP_INDEX.FIELD (e.g. 0.share)")
+    i = int(head)
+    if i >= len(ops):
+        raise ScenarioError(f"--param: {scenario.path or scenario.name} has operations 0–{len(ops) - 1}, not {i}")
+    op = ops[i]
+    if fieldname not in NUMERIC or (fieldname not in op.fields and not (op.type == "reroute" and fieldname in
+                                                                        ("share", "amount"))):
+        nums = [k for k in op.fields if k in NUMERIC]
+        raise ScenarioError(f"--param: operations[{i}] ({op.type}) has no numeric field '{fieldname}'; "
+                            f"it has {', '.join(nums) or 'none'}")
+    return i, fieldname
+
+
+def spec_with(spec, index: int, fieldname: str, value: float):
+    """A copy of ``spec`` with operations[index].fieldname = value (checked)."""
+    new = copy.copy(spec)
+    new.operations = list(spec.operations)
+    op = copy.copy(spec.operations[index])
+    op.fields = dict(op.fields)
+    if op.type == "reroute" and fieldname in ("share", "amount"):
+        op.fields.pop("share", None)
+        op.fields.pop("amount", None)
+    op.fields[fieldname] = value
+    check_operation(op)
+    new.operations[index] = op
+    return new
+
+
+def _states(data: Data, scenario, index: int, fieldname: str, values: Sequence[float],
+            progress: Callable[[int], None] | None) -> list[State]:
+    year = scenario.year(data)
+    specs = [spec_with(scenario.spec, index, fieldname, v) for v in values]
+    prefix = run_operations(data, _prefix(scenario.spec, index), year)
+    out = []
+    for s in specs:
+        out.append(run_operations(data, s, year, state=prefix, start=index))
+        if progress:
+            progress(1)
+    return out
+
+
+def _prefix(spec, index: int):
+    new = copy.copy(spec)
+    new.operations = list(spec.operations[:index])
+    return new
+
+
+def sweep(data: Data, scenario, param: str, values: Sequence[float],
+          progress: Callable[[int], None] | None = None) -> SweepResult:
+    """Every measure at each value of ``param`` (fast path; see the module docstring)."""
+    from .fast import FastMeasures
+
+    index, fieldname = parse_param(scenario, param)
+    states = _states(data, scenario, index, fieldname, values, progress)
+    fm = FastMeasures(data, scenario.year(data))
+    table = fm.long(states, scenario.name)
+    table = table.append_column("param", pa.array(np.asarray(values, dtype=float)[table.column("step").to_numpy()]))
+    if progress:
+        progress(1)
+    return SweepResult(param, list(values), table, [[m.record() for m in s.moves] for s in states])
+
+
+def naive_sweep(data: Data, scenario, param: str, values: Sequence[float]) -> SweepResult:
+    """The reference: at each value, the whole scenario, every networkx graph and every measure rebuilt."""
+    index, fieldname = parse_param(scenario, param)
+    year = scenario.year(data)
+    parts, moves = [], []
+    for step, v in enumerate(values):
+        st = run_operations(data, spec_with(scenario.spec, index, fieldname, v), year)
+        t = long_table(measure_tables(state_to_data(data, st), year), scenario.name)
+        parts.append(t.append_column("step", pa.array(np.full(t.num_rows, step, dtype=np.int64)))
+                     .append_column("param", pa.array(np.full(t.num_rows, float(v)))))
+        moves.append([m.record() for m in st.moves])
+    return SweepResult(param, list(values), pa.concat_tables(parts), moves)
