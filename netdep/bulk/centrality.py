@@ -7,8 +7,8 @@ weights P_uv = w_uv / sum_v w_uv, damping alpha, is the fixed point of
 
 iterated from x = 1/N_l, as ``networkx.pagerank`` does (its ``_pagerank_scipy``; personalization None,
 dangling mass spread uniformly, alpha=0.85, max_iter=100, tol=1e-6). The stopping rule is networkx's, per
-layer: stop after the first iteration with sum_u |x'_u - x_u| < N_l * tol, returning x'. A layer that has
-stopped is frozen while the others go on. All layers share one vector and one sparse matrix (the block
+layer: stop after the first iteration with sum_u |x'_u - x_u| < N_l * tol, returning x' (taken at that
+iteration while the other layers go on). All layers share one vector and one sparse matrix (the block
 diagonal of their P, stored transposed in CSR so x P is one sparse mat-vec), so an iteration is one pass
 over all edges of all layers whatever their number.
 
@@ -63,6 +63,11 @@ def layer_pagerank(g: LayerGraphs, alpha: float = 0.85, max_iter: int = 100, tol
                    ) -> tuple[np.ndarray, np.ndarray]:
     """PageRank of every node of every layer (module doc); returns (x, iterations per layer).
 
+    Nodes of a layer must be contiguous (as :func:`read_layers` gives them). A layer's result is taken at
+    the iteration where it meets its stopping rule; it may go on iterating with the others (blocks are
+    independent, so that changes nothing), and the system is compacted to the unfinished layers whenever
+    they hold less than half of its nodes, so late iterations cost what the slow layers cost.
+
     Raises :class:`PowerIterationFailedConvergence` naming the layers that did not converge.
     """
     import scipy.sparse as sp
@@ -70,31 +75,48 @@ def layer_pagerank(g: LayerGraphs, alpha: float = 0.85, max_iter: int = 100, tol
     m = len(g.node_layer)
     if m == 0:
         return np.zeros(0), np.zeros(0, dtype=np.int64)
-    layer = g.node_layer
-    n_l = np.bincount(layer).astype(float)  # N per layer
-    n_node = n_l[layer]
+    if np.any(np.diff(g.node_layer) < 0):
+        raise ValueError("nodes of a layer must be contiguous, layers in increasing order")
+    n_layers = int(g.node_layer[-1]) + 1
+    sizes = np.bincount(g.node_layer, minlength=n_layers)
     s = np.bincount(g.src, weights=g.weight, minlength=m)
     inv = np.zeros(m)
     nz = s != 0
     inv[nz] = 1.0 / s[nz]  # as networkx: A scaled by 1/S, not divided by S
     pt = sp.csr_array((g.weight * inv[g.src], (g.dst, g.src)), shape=(m, m))  # P transposed: y = P^T x
-    dangling = ~nz
-    x = 1.0 / n_node
-    teleport = (1.0 - alpha) / n_node
-    active = np.ones(len(n_l), dtype=bool)
-    iters = np.zeros(len(n_l), dtype=np.int64)
+    result = np.empty(m)
+    iters = np.zeros(n_layers, dtype=np.int64)
+    # the current system: its layers (ids), their sizes, its nodes (global ids)
+    layers = np.flatnonzero(sizes)
+    lsize = sizes[layers]
+    nodes = np.arange(m)
+    dangling = (~nz).astype(float)
+    x = np.repeat(1.0 / lsize, lsize)
+    open_ = np.ones(len(layers), dtype=bool)  # not yet converged
     for it in range(1, max_iter + 1):
-        dsum = np.bincount(layer[dangling], weights=x[dangling], minlength=len(n_l))
-        x_new = alpha * (pt @ x + dsum[layer] / n_node) + teleport
-        err = np.bincount(layer, weights=np.abs(x_new - x), minlength=len(n_l))
-        act_node = active[layer]
-        x = np.where(act_node, x_new, x)
-        done = active & (err < n_l * tol)
-        iters[done] = it
-        active &= ~done
-        if not active.any():
-            return x, iters
-    bad = np.flatnonzero(active)
+        starts = np.concatenate(([0], np.cumsum(lsize)[:-1]))
+        dsum = np.add.reduceat(x * dangling, starts)
+        x_new = pt @ x
+        x_new += np.repeat(dsum / lsize, lsize)
+        x_new *= alpha
+        x_new += np.repeat((1.0 - alpha) / lsize, lsize)
+        err = np.add.reduceat(np.abs(x_new - x), starts)
+        x = x_new
+        done = open_ & (err < lsize * tol)
+        if done.any():
+            sel = np.repeat(done, lsize)
+            result[nodes[sel]] = x[sel]
+            iters[layers[done]] = it
+            open_ &= ~done
+            if not open_.any():
+                return result, iters
+            keep = np.repeat(open_, lsize)
+            if keep.sum() < len(keep) / 2:  # compact to the unfinished layers
+                k = np.flatnonzero(keep)
+                pt = pt[k][:, k]
+                nodes, x, dangling = nodes[k], x[k], dangling[k]
+                layers, lsize, open_ = layers[open_], lsize[open_], open_[open_]
+    bad = layers[open_]
     names = [g.layer_names[i] for i in bad[:10]] if g.layer_names else bad[:10].tolist()
     raise PowerIterationFailedConvergence(f"{len(bad)} layer(s) did not converge in {max_iter} iterations: "
                                           f"{', '.join(map(str, names))}")
@@ -105,12 +127,12 @@ def _codes(col: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
     arr = col.combine_chunks()
     if not pa.types.is_dictionary(arr.type):
         arr = arr.dictionary_encode()
-    return arr.indices.to_numpy(zero_copy_only=False).astype(np.int64), arr.dictionary.to_pylist()
+    return arr.indices.to_numpy(zero_copy_only=False), arr.dictionary.to_pylist()
 
 
 def _ranked(codes: np.ndarray, names: list[str], universe: list[str]) -> np.ndarray:
     pos = {a: i for i, a in enumerate(universe)}
-    return np.array([pos[a] for a in names], dtype=np.int64)[codes]
+    return np.array([pos[a] for a in names], dtype=np.int32)[codes]
 
 
 def read_layers(data_dir: str | Path, year: int) -> LayerGraphs:
@@ -127,17 +149,18 @@ def read_layers(data_dir: str | Path, year: int) -> LayerGraphs:
     d_codes, d_names = _codes(t.column("destination"))
     products = sorted(set(c_names))
     actors = sorted(set(o_names) | set(d_names))
-    k = _ranked(c_codes, c_names, products)
-    o = _ranked(o_codes, o_names, actors)
-    d = _ranked(d_codes, d_names, actors)
     a = len(actors)
+    base = _ranked(c_codes, c_names, products).astype(np.int64) * a
+    ko = base + _ranked(o_codes, o_names, actors)
+    kd = base + _ranked(d_codes, d_names, actors)
+    del base
     present = np.zeros(len(products) * a, dtype=bool)
-    present[k * a + o] = True
-    present[k * a + d] = True
+    present[ko] = True
+    present[kd] = True
     keys = np.flatnonzero(present)
-    gid = np.full(len(present), -1, dtype=np.int64)
-    gid[keys] = np.arange(len(keys))
-    return LayerGraphs(node_layer=keys // a, src=gid[k * a + o], dst=gid[k * a + d],
+    gid = np.full(len(present), -1, dtype=np.int32)
+    gid[keys] = np.arange(len(keys), dtype=np.int32)
+    return LayerGraphs(node_layer=keys // a, src=gid[ko], dst=gid[kd],
                        weight=t.column("value").to_numpy(), layer_names=products,
                        node_names=np.array(actors, dtype=object)[keys % a])
 

@@ -1,0 +1,287 @@
+"""World-scale benchmark: BACI import, product measures, PageRank on every layer, report - each against a
+baseline measured in the same run, each stage in its own process (peak RSS per stage from ru_maxrss).
+
+    python scripts/bench_scale.py --rows 2000000            # quick check, < 1 minute
+    python scripts/bench_scale.py --rows 11000000 --years 3 # the issue's figures
+
+Stages: generate (scripts/gen_baci.py, cached in --workdir), import (CSV -> Parquet), measures (DuckDB) vs
+measures_pandas (pandas groupby; same results checked), pagerank (batched, networkx semantics) vs networkx
+(per-layer loop, sampled and extrapolated by edge count unless --nx-sample 0 runs every layer), report
+(the product section), and pipeline (import + measures + PageRank + report in one fresh process: its wall
+time and peak RSS). The last line printed is one JSON object with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def _rss_now_mib() -> float:
+    with open("/proc/self/status") as f:
+        return next(int(ln.split()[1]) for ln in f if ln.startswith("VmRSS:")) / 1024
+
+
+def _years(d: Path) -> list[int]:
+    from netdep.bulk._write import partition_years
+
+    return partition_years(d / "hs6")
+
+
+def stage_import(a) -> dict:
+    from netdep.bulk.baci import import_baci
+
+    src = Path(a.csv)
+    t = time.perf_counter()
+    r = import_baci(src, country_codes=src.with_name(src.stem + "_country_codes.csv"),
+                    product_codes=src.with_name(src.stem + "_product_codes.csv"), eu_bloc=True, out=a.data)
+    return {"import_s": time.perf_counter() - t, "rows": r.rows_in, "rows_out": sum(r.rows_out.values()),
+            "csv_mib": src.stat().st_size / 2**20,
+            "parquet_mib": sum(p.stat().st_size for p in Path(a.data, "hs6").rglob("*.parquet")) / 2**20}
+
+
+def stage_measures(a) -> dict:
+    from netdep.bulk.measures import compute_measures
+
+    base = _rss_now_mib()
+    t = time.perf_counter()
+    r = compute_measures(a.data)
+    return {"measures_s": time.perf_counter() - t, "measure_rows": sum(r.rows.values()),
+            "measures_rss_above_base_mib": _rss_mib() - base}
+
+
+def stage_measures_pandas(a) -> dict:
+    import numpy as np
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    from netdep.bulk.measures import measures_pandas
+
+    d = Path(a.data)
+    base = _rss_now_mib()
+    out = Path(a.workdir) / "pandas_measures"
+    out.mkdir(parents=True, exist_ok=True)
+    elapsed, results = 0.0, {}
+    for y in _years(d):
+        t = time.perf_counter()
+        m = measures_pandas(d, y)
+        m.to_parquet(out / f"{y}.parquet", compression="zstd", index=False)
+        elapsed += time.perf_counter() - t
+        results[y] = m
+    rss = _rss_mib()
+    worst, equal = 0.0, True  # compare after timing
+    for y, b in results.items():
+        a_ = pq.read_table(d / "hs6_measures" / f"year={y}" / "part-0.parquet").to_pandas()
+        equal &= list(a_.columns) == list(b.columns) and len(a_) == len(b)
+        for c in a_.columns:
+            if a_[c].dtype.kind == "f":
+                x, z = a_[c].to_numpy(float), b[c].to_numpy(float)
+                same_nan = np.array_equal(np.isnan(x), np.isnan(z))
+                ok = ~np.isnan(x)
+                rel = np.abs(x[ok] - z[ok]) / np.maximum(np.abs(z[ok]), 1e-300)
+                worst = max(worst, float(rel.max()) if len(rel) else 0.0)
+                equal &= same_nan
+            else:
+                equal &= [None if pd.isna(v) else v for v in a_[c]] == [None if pd.isna(v) else v for v in b[c]]
+    return {"measures_pandas_s": elapsed, "measures_equal": bool(equal and worst <= 1e-9),
+            "measures_max_rel_diff": worst, "rss_mib": rss, "measures_pandas_rss_above_base_mib": rss - base}
+
+
+def _bandwidth_gbs() -> float:
+    import numpy as np
+
+    a = np.ones(2**26)  # 512 MiB
+    b = np.empty_like(a)
+    best = 0.0
+    for _ in range(3):
+        t = time.perf_counter()
+        np.copyto(b, a)
+        best = max(best, 2 * a.nbytes / (time.perf_counter() - t) / 1e9)  # read + write
+    return best
+
+
+def stage_pagerank(a) -> dict:
+    import pyarrow as pa
+
+    from netdep.bulk._write import write_partition
+    from netdep.bulk.centrality import PAGERANK_DIR, PAGERANK_SCHEMA, layer_pagerank, read_layers
+
+    d = Path(a.data)
+    read_s = compute_s = 0.0
+    nnz = nodes = layers = bytes_moved = 0
+    max_iters = 0
+    t0 = time.perf_counter()
+    for y in _years(d):
+        t = time.perf_counter()
+        g = read_layers(d, y)
+        read_s += time.perf_counter() - t
+        t = time.perf_counter()
+        x, iters = layer_pagerank(g)
+        compute_s += time.perf_counter() - t
+        table = pa.table({"commodity": pa.array(g.layer_names).take(pa.array(g.node_layer)),
+                          "actor": pa.array(g.node_names, pa.string()), "pagerank": x}, schema=PAGERANK_SCHEMA)
+        write_partition(table.to_reader(), PAGERANK_SCHEMA, d / PAGERANK_DIR, y)
+        it = int(iters.max())
+        max_iters = max(max_iters, it)
+        nnz, nodes, layers = nnz + len(g.src), nodes + len(g.node_layer), layers + g.n_layers
+        # per iteration: CSR data (8 B) + column index (4 B) per edge, x gathered (8 B per edge, worst case),
+        # row pointers (4 B), y, x_new, |x_new - x|, teleport, layer ids, dangling (~7 x 8 B) per node
+        bytes_moved += it * (len(g.src) * 20 + len(g.node_layer) * (4 + 7 * 8))
+    total = time.perf_counter() - t0
+    rss = _rss_mib()  # before the bandwidth probe's 1 GiB of arrays
+    bw = _bandwidth_gbs()
+    return {"rss_mib": rss, "pagerank_s": total, "pagerank_read_build_s": read_s, "pagerank_iterate_s": compute_s,
+            "pagerank_layers": layers, "pagerank_nodes": nodes, "pagerank_edges": nnz,
+            "pagerank_max_iterations": max_iters, "memory_bandwidth_gbs": bw,
+            "pagerank_bandwidth_floor_s": bytes_moved / (bw * 1e9)}
+
+
+def stage_networkx(a) -> dict:
+    import networkx as nx
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    d = Path(a.data)
+    rng = np.random.default_rng(0)
+    elapsed, sampled_edges, total_edges, sampled, total_layers, worst = 0.0, 0, 0, 0, 0, 0.0
+    for y in _years(d):
+        t = pq.read_table(d / "hs6" / f"year={y}" / "part-0.parquet",
+                          columns=["commodity", "origin", "destination", "value"]).to_pandas()
+        for c in ("commodity", "origin", "destination"):
+            t[c] = t[c].astype(str)
+        groups = {k: g for k, g in t.groupby("commodity", sort=True)}
+        names = sorted(groups)
+        n = len(names) if a.nx_sample <= 0 else min(a.nx_sample, len(names))
+        pick = sorted(rng.choice(len(names), n, replace=False).tolist())
+        pr = pq.read_table(d / "hs6_pagerank" / f"year={y}" / "part-0.parquet").to_pandas()
+        pr = pr.set_index(["commodity", "actor"])["pagerank"]
+        for i in pick:
+            e = groups[names[i]]
+            src, dst, w = e.origin.tolist(), e.destination.tolist(), e.value.tolist()
+            s = time.perf_counter()
+            G = nx.DiGraph()
+            G.add_weighted_edges_from(zip(src, dst, w), weight="value")
+            ref = nx.pagerank(G, alpha=0.85, weight="value")
+            elapsed += time.perf_counter() - s
+            mine = pr.loc[names[i]]
+            worst = max(worst, max(abs(float(mine[k]) - v) for k, v in ref.items()))
+            sampled_edges += len(e)
+        total_edges += len(t)
+        sampled += n
+        total_layers += len(names)
+    return {"pagerank_networkx_s": elapsed * total_edges / sampled_edges, "pagerank_networkx_sampled_s": elapsed,
+            "pagerank_networkx_layers": sampled, "pagerank_networkx_extrapolated": sampled < total_layers,
+            "max_abs_diff_pagerank": worst}
+
+
+def stage_report(a) -> dict:
+    from netdep.bulk.report import product_section, product_section_markdown
+
+    t = time.perf_counter()
+    md = product_section_markdown(product_section(a.data))
+    return {"report_s": time.perf_counter() - t, "report_lines": md.count("\n")}
+
+
+def stage_pipeline(a) -> dict:
+    from netdep.bulk.centrality import write_pagerank
+    from netdep.bulk.measures import compute_measures
+    from netdep.bulk.report import product_section, product_section_markdown
+
+    out = Path(a.workdir) / "pipeline"
+    shutil.rmtree(out, ignore_errors=True)
+    t = time.perf_counter()
+    stage_import(argparse.Namespace(csv=a.csv, data=out))
+    compute_measures(out)
+    write_pagerank(out)
+    product_section_markdown(product_section(out))
+    return {"pipeline_s": time.perf_counter() - t}
+
+
+STAGES = {"import": stage_import, "measures": stage_measures, "measures_pandas": stage_measures_pandas,
+          "pagerank": stage_pagerank, "networkx": stage_networkx, "report": stage_report, "pipeline": stage_pipeline}
+
+
+def _child(a) -> None:
+    out = STAGES[a.stage](a)
+    out.setdefault("rss_mib", _rss_mib())
+    print(json.dumps(out))
+
+
+def _run_stage(name: str, a) -> dict:
+    cmd = [sys.executable, __file__, "--stage", name, "--csv", str(a.csv), "--data", str(a.data),
+           "--workdir", str(a.workdir), "--nx-sample", str(a.nx_sample), "--rows", str(a.rows)]
+    t = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    if p.returncode:
+        sys.stderr.write(p.stderr)
+        raise SystemExit(f"stage {name} failed")
+    out = json.loads(p.stdout.strip().splitlines()[-1])
+    print(f"  {name:16s} {time.perf_counter() - t:7.1f} s wall, peak RSS {out['rss_mib']:7.0f} MiB", file=sys.stderr)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=2_000_000, help="BACI rows per year")
+    ap.add_argument("--years", type=int, default=1, choices=(1, 2, 3))
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--workdir", type=Path, default=Path("/tmp/netdep_bench"))
+    ap.add_argument("--nx-sample", type=int, default=100, help="networkx layers per year (0: all)")
+    ap.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
+    ap.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.stage:
+        _child(a)
+        return 0
+    work = a.workdir / f"r{a.rows}_y{a.years}_s{a.seed}"
+    a.workdir = work
+    a.csv = work / "baci.csv"
+    a.data = work / "data"
+    if not a.csv.exists():
+        import gen_baci
+
+        t = time.perf_counter()
+        gen_baci.generate(a.csv, a.rows, a.years, a.seed)
+        print(f"  generated {a.csv} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    shutil.rmtree(a.data, ignore_errors=True)
+    res: dict = {"rows": a.rows * a.years, "rows_per_year": a.rows, "years": a.years, "cores": os.cpu_count(),
+                 "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE")}
+    rss = {}
+    for name in ("import", "measures", "measures_pandas", "pagerank", "networkx", "report", "pipeline"):
+        out = _run_stage(name, a)
+        rss[name] = out.pop("rss_mib")
+        res.update(out)
+    res["rows"] = a.rows * a.years
+    res["import_rows_per_s"] = res["rows"] / res["import_s"]
+    res["measures_speedup"] = res["measures_pandas_s"] / res["measures_s"]
+    res["measures_rss_mib"], res["measures_pandas_rss_mib"] = rss["measures"], rss["measures_pandas"]
+    res["measures_rss_ratio"] = rss["measures"] / rss["measures_pandas"]
+    res["measures_rss_above_base_ratio"] = (res["measures_rss_above_base_mib"]
+                                            / res["measures_pandas_rss_above_base_mib"])
+    res["pagerank_speedup"] = res["pagerank_networkx_s"] / res["pagerank_s"]
+    res["pagerank_iterate_speedup"] = res["pagerank_networkx_s"] / res["pagerank_iterate_s"]
+    res["stage_rss_mib"] = rss
+    res["peak_rss_mib"] = rss["pipeline"]
+    res["pipeline_under_60s"] = res["pipeline_s"] < 60
+    res["pipeline_under_4gib"] = res["peak_rss_mib"] < 4096
+    print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in res.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
