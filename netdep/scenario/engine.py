@@ -126,7 +126,7 @@ def _check_actor(op: Operation, name: str, ctx: _Ctx, state: State, commodity: s
     a = op.fields[name]
     if a not in ctx.actors:
         raise op.error(name, f"unknown actor '{a}'{_hint(a, list(ctx.actors))}; actors are listed in "
-                             "actors.parquet (`netdep actors`)")
+                             "actors.parquet (`netdep sql -c 'select actor, name from actors'`)")
     if commodity is None or a == "ROW":
         return a
     mine = member_set(ctx.actors[a])
