@@ -29,7 +29,7 @@ from ..errors import NetdepError
 from ._write import partition_years, write_partition
 
 __all__ = ["layer_pagerank", "pagerank_layers", "LayerGraphs", "read_layers", "write_pagerank", "PAGERANK_SCHEMA",
-           "PAGERANK_DIR", "PowerIterationFailedConvergence"]
+           "PAGERANK_DIR", "PowerIterationFailedConvergence", "layers_from_table"]
 
 PAGERANK_DIR = "hs6_pagerank"
 PAGERANK_SCHEMA = pa.schema([("commodity", pa.string()), ("actor", pa.string()), ("pagerank", pa.float64())])
@@ -142,8 +142,12 @@ def read_layers(data_dir: str | Path, year: int) -> LayerGraphs:
     """
     import pyarrow.parquet as pq
 
-    t = pq.read_table(Path(data_dir) / "hs6" / f"year={year}" / "part-0.parquet",
-                      columns=["commodity", "origin", "destination", "value"])
+    return layers_from_table(pq.read_table(Path(data_dir) / "hs6" / f"year={year}" / "part-0.parquet",
+                                           columns=["commodity", "origin", "destination", "value"]))
+
+
+def layers_from_table(t: pa.Table) -> LayerGraphs:
+    """:class:`LayerGraphs` from a table with columns commodity, origin, destination, value."""
     c_codes, c_names = _codes(t.column("commodity"))
     o_codes, o_names = _codes(t.column("origin"))
     d_codes, d_names = _codes(t.column("destination"))
