@@ -111,7 +111,15 @@ class _Ctx:
 
 
 def _present(state: State, commodity: str) -> set[str]:
-    return {a for k in state.rows if k[1] == commodity for a in (k[2], k[3])}
+    """Actors in the state's flows of ``commodity`` (cached until a row is added or removed)."""
+    cache = state.__dict__.setdefault("_present", {})
+    if commodity not in cache:
+        cache[commodity] = {a for k in state.rows if k[1] == commodity for a in (k[2], k[3])}
+    return cache[commodity]
+
+
+def _rows_changed(state: State) -> None:
+    state.__dict__.pop("_present", None)
 
 
 def _check_commodity(op: Operation, ctx: _Ctx, name: str = "commodity") -> dict:
@@ -254,6 +262,7 @@ def _add(state: State, key: Key, amount: float, usd: float | None, template: dic
         return
     old = state.rows.get(key)
     if old is None:
+        _rows_changed(state)
         state.rows[key] = {**template, "year": state.year, "layer": key[0], "commodity": key[1], "origin": key[2],
                            "destination": key[3], "route": key[4], "value": amount, "value_usd_bn": usd,
                            "note": note}
@@ -272,6 +281,7 @@ def _shrink(state: State, keys: list[Key], amount: float, total: float) -> None:
         new = f["value"] - amount * f["value"] / total
         if new <= 1e-12 * max(1.0, total):
             del state.rows[k]
+            _rows_changed(state)
         else:
             r = new / f["value"]
             state.rows[k] = {**f, "value": new,
@@ -330,6 +340,7 @@ def _scale(op: Operation, i: int, ctx: _Ctx, state: State) -> None:
         f = state.rows[k]
         if factor == 0.0:
             del state.rows[k]
+            _rows_changed(state)
         else:
             state.rows[k] = {**f, "value": f["value"] * factor,
                              "value_usd_bn": None if f["value_usd_bn"] is None else f["value_usd_bn"] * factor}

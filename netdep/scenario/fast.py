@@ -65,11 +65,11 @@ class FastMeasures:
                 self.maps[g] = coarsening(data, {f["origin"] for f in sub} | {f["destination"] for f in sub})
         self.base_edges = {g: {k: (v[0], v[1]) for k, v in self._edges_full(g, rows).items()} for g in self.gkeys}
         self._mats: dict[GKey, tuple] = {}
-        parts = []
+        self.base_parts: dict[GKey, pa.Table] = {}
         for g in self.gkeys:
             nodes, _, A0, E0, _ = self._base_matrix(g)
-            parts.append(_batch(self, g, nodes, [0], A0[None].copy(), E0[None].copy()))
-        self.base_long = pa.concat_tables(parts).drop_columns(["step"])
+            self.base_parts[g] = _batch(self, g, nodes, [0], A0[None].copy(), E0[None].copy()).drop_columns(["step"])
+        self.base_long = pa.concat_tables(list(self.base_parts.values()))
 
     # ---- edges -------------------------------------------------------------------------------------------
     def _weight(self, g: GKey, f: dict) -> float | None:
@@ -209,12 +209,8 @@ class FastMeasures:
                         E[s_, p2[o], p2[d]] = True
                 chunks.append(_batch(self, g, nds, steps, A, E))
         # untouched graphs: the base rows, once per state that did not change them
-        base = self.base_long
-        gl, gc = base.column("layer").to_numpy(zero_copy_only=False), base.column("commodity").to_numpy(
-            zero_copy_only=False)
         for g in self.gkeys:
-            mask = (gl == g[0]) & (gc == g[1])
-            sub = base.filter(pa.array(mask))
+            sub = self.base_parts[g]
             steps = [i for i in range(S) if g not in per_state[i]]
             if not steps or sub.num_rows == 0:
                 continue
@@ -222,9 +218,9 @@ class FastMeasures:
             st = np.repeat(np.asarray(steps, dtype=np.int64), sub.num_rows)
             chunks.append(rep.append_column("step", pa.array(st)))
         out = pa.concat_tables([c.select([*LONG_SCHEMA.names, "step"]) for c in chunks])
-        names = [scenario] * S if isinstance(scenario, str) else scenario
-        sc = np.asarray(names, dtype=object)[out.column("step").to_numpy()]
-        return out.set_column(0, "scenario", pa.array(sc, pa.string()))
+        if isinstance(scenario, str):
+            return out.set_column(0, "scenario", _const(out.num_rows, scenario))
+        return out.set_column(0, "scenario", _dict_col(out.column("step").to_numpy(), list(scenario)))
 
 
 def _dict_col(idx: np.ndarray, labels: list[str | None]) -> pa.Array:
@@ -271,12 +267,11 @@ def _deps(fm, g, nodes, stp, A, E) -> pa.Table:
     cv = np.array([(cons or {}).get(a) or 0.0 for a in nodes])[j]
     soc = np.where(cv != 0, w / np.where(cv != 0, cv, 1), np.nan)
     m = len(w)
-    o_col, d_col = _dict_col(i, list(nodes)), _dict_col(j, list(nodes))
-    parts = []
-    for name, v in (("value", w), ("share_in", share_in), ("share_out", share_out), ("share_of_consumption", soc)):
-        parts.append(_table(m, fm.year, layer, c, "dependencies", stp[s], v, origin=o_col, destination=d_col,
-                            measure=name))
-    return pa.concat_tables(parts)
+    names = ["value", "share_in", "share_out", "share_of_consumption"]
+    return _table(4 * m, fm.year, layer, c, "dependencies", np.tile(stp[s], 4),
+                  np.concatenate([w, share_in, share_out, soc]), origin=_dict_col(np.tile(i, 4), list(nodes)),
+                  destination=_dict_col(np.tile(j, 4), list(nodes)),
+                  measure=_dict_col(np.repeat(np.arange(4), m), names))
 
 
 def _conc(fm, g, nodes, stp, A, E) -> pa.Table:
@@ -396,10 +391,15 @@ def _betweenness(A: np.ndarray) -> np.ndarray:
         np.add(D[:, :, k:k + 1], D[:, k:k + 1, :], out=tmp)
         np.minimum(D, tmp, out=D)
     eu, ev = np.nonzero(pos.any(axis=0))  # every edge present in some step
-    via = D[:, :, eu] + L[:, eu, ev][:, None, :]  # (S, source, edge)
+    # edge u->v is on a shortest path from s iff D[s,u] + L[u,v] == D[s,v] (to 1e-12 relative). Where the
+    # left side is finite so is D[s,v]; where it is infinite, inf - x = inf or inf - inf = nan compare False.
+    slack = D[:, :, eu]
+    slack += L[:, eu, ev][:, None, :]
     tgt = D[:, :, ev]
     with np.errstate(invalid="ignore"):
-        on = pos[:, eu, ev][:, None, :] & np.isfinite(via) & (np.abs(via - tgt) <= 1e-12 * np.maximum(tgt, 1e-300))
+        slack -= tgt
+        tgt *= 1e-12
+        on = slack <= tgt
     keys = np.packbits(on.reshape(S, -1), axis=1)
     seen: dict[bytes, int] = {}
     first: list[int] = []
@@ -445,16 +445,23 @@ def _centrality(fm, g, nodes, stp, A, E) -> pa.Table:
     cols = [("in_strength", A.sum(axis=1), None), ("out_strength", A.sum(axis=2), None),
             ("pagerank", _pagerank(A), None), ("eigenvector", ev, is_katz), ("betweenness", _betweenness(A), None),
             ("bonacich", _bonacich(A), None)]
-    parts = []
-    for name, vals, katz in cols:
-        meas = name if katz is None else _dict_col(np.repeat(katz.astype(int), n), ["eigenvector", "katz"])
-        actor = _dict_col(np.tile(np.arange(n), S), list(nodes))
-        parts.append(_table(S * n, fm.year, layer, c, "centrality", np.repeat(stp, n), vals.reshape(-1),
-                            actor=actor, measure=meas))
+    labels = [name for name, _, _ in cols] + ["katz", "dependency_centrality"]
+    vals, meas, actors, steps = [], [], [], []
+    for k, (_name, v, katz) in enumerate(cols):
+        vals.append(v.reshape(-1))
+        m = np.full(S * n, k)
+        if katz is not None:
+            m[np.repeat(katz, n)] = labels.index("katz")
+        meas.append(m)
+        actors.append(np.tile(np.arange(n), S))
+        steps.append(np.repeat(stp, n))
     if keep.any():
         k = int(keep.sum())
-        dcv = _depcent(A, keep)
-        actor = _dict_col(np.tile(np.nonzero(keep)[0], S), list(nodes))
-        parts.append(_table(S * k, fm.year, layer, c, "centrality", np.repeat(stp, k), dcv.reshape(-1),
-                            actor=actor, measure="dependency_centrality"))
-    return pa.concat_tables(parts)
+        vals.append(_depcent(A, keep).reshape(-1))
+        meas.append(np.full(S * k, len(labels) - 1))
+        actors.append(np.tile(np.nonzero(keep)[0], S))
+        steps.append(np.repeat(stp, k))
+    total = sum(len(v) for v in vals)
+    return _table(total, fm.year, layer, c, "centrality", np.concatenate(steps), np.concatenate(vals),
+                  actor=_dict_col(np.concatenate(actors), list(nodes)),
+                  measure=_dict_col(np.concatenate(meas), labels))
