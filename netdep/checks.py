@@ -178,7 +178,9 @@ SINGULAR = {"actors": "actor", "commodities": "commodity", "routes": "route", "s
 def _known(tables: Tables, ref: str) -> set:
     tname, cname = ref.split(".")
     t = tables.get(tname)
-    return set(t.column(cname).to_pylist()) if t is not None and cname in t.column_names else set()
+    if t is None or cname not in t.column_names:
+        return set()
+    return {v for v in t.column(cname).to_pylist() if v is not None}  # a null key is reported by check_required
 
 
 def check_references(name: str, t: pa.Table, tables: Tables) -> Iterator[Problem]:

@@ -1,0 +1,141 @@
+"""Fuzz: mutate valid tables at random; `netdep validate` passes or reports located problems with exit 1,
+never a traceback, and an edit of a broken folder is refused without changing a byte."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from conftest_edit import small_data, snapshot
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from netdep.cli import run
+from netdep.schema import TABLE_ORDER, TABLES
+
+LOCATED = re.compile(r"^\w+\.parquet(:\d+)?: ")
+SUMMARY = re.compile(r"^\d+ problems? in ")
+BASE = small_data(Path(tempfile.mkdtemp(prefix="netdep-fuzz-")) / "base")
+ROWS = {n: pq.read_metadata(BASE / f"{n}.parquet").num_rows for n in TABLE_ORDER}
+CODES = ["RUS", "CHN", "EU27", "DEU", "ROW", "coal", "lng", "goods", "power_of_siberia_1", "ei_sr_2026", "trade",
+         "energy", "operating", "country", "bloc", "x"]
+
+cell = st.one_of(
+    # no control characters: messages quote values as they are, and a newline inside one would split its line
+    st.none(), st.just(""), st.sampled_from(CODES),
+    st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=12),
+    st.floats(allow_nan=True, allow_infinity=True), st.integers(min_value=-10**12, max_value=10**12),
+    st.lists(st.sampled_from(CODES), max_size=3),
+)
+
+mutation = st.one_of(
+    st.tuples(st.just("cell"), st.sampled_from(TABLE_ORDER), st.integers(0, 10**6), st.integers(0, 20), cell),
+    st.tuples(st.just("drop_row"), st.sampled_from(TABLE_ORDER), st.integers(0, 10**6)),
+    st.tuples(st.just("duplicate_row"), st.sampled_from(TABLE_ORDER), st.integers(0, 10**6)),
+    st.tuples(st.just("drop_column"), st.sampled_from(TABLE_ORDER), st.integers(0, 20)),
+    st.tuples(st.just("add_column"), st.sampled_from(TABLE_ORDER),
+              st.text("abcdefghijklmnopqrstuvwxyz_0123456789 é", min_size=1, max_size=8)),
+    st.tuples(st.just("to_string"), st.sampled_from(TABLE_ORDER), st.integers(0, 20)),
+    st.tuples(st.just("empty"), st.sampled_from(TABLE_ORDER)),
+    st.tuples(st.just("truncate"), st.sampled_from(TABLE_ORDER), st.integers(0, 5000)),
+)
+
+
+def _typed(value, typ: pa.DataType):
+    """``value`` as something the column's Arrow type can hold (or None)."""
+    try:
+        return pa.array([value], typ).to_pylist()[0]
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError, ValueError):
+        if pa.types.is_string(typ):
+            return str(value)
+        return None
+
+
+def _mutate(d: Path, m: tuple) -> None:
+    kind, name = m[0], m[1]
+    path = d / f"{name}.parquet"
+    if kind == "truncate":
+        data = path.read_bytes()
+        path.write_bytes(data[: m[2] % max(1, len(data))])
+        return
+    try:
+        t = pq.read_table(path)
+    except (pa.ArrowInvalid, OSError):  # truncated by an earlier mutation: leave it broken
+        return
+    if t.num_rows == 0 and kind in ("cell", "drop_row", "duplicate_row"):
+        return
+    if kind == "cell":
+        row, col = m[2] % t.num_rows, m[3] % t.num_columns
+        values = t.column(col).to_pylist()
+        typ = t.schema.field(col).type
+        values[row] = _typed(m[4], typ)
+        t = t.set_column(col, pa.field(t.column_names[col], typ), pa.array(values, typ))
+    elif kind == "drop_row":
+        i = m[2] % t.num_rows
+        t = pa.concat_tables([t.slice(0, i), t.slice(i + 1)])
+    elif kind == "duplicate_row":
+        i = m[2] % t.num_rows
+        t = pa.concat_tables([t, t.slice(i, 1)])
+    elif kind == "drop_column":
+        t = t.drop_columns([t.column_names[m[2] % t.num_columns]])
+    elif kind == "add_column":
+        if m[2] in t.column_names:
+            return
+        t = t.append_column(m[2], pa.array([1] * t.num_rows))
+    elif kind == "to_string":
+        col = m[2] % t.num_columns
+        if pa.types.is_list(t.schema.field(col).type):
+            return
+        t = t.set_column(col, t.column_names[col], t.column(col).cast(pa.string()))
+    elif kind == "empty":
+        t = t.slice(0, 0)
+    pq.write_table(t, path)
+
+
+def _cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = run(list(args))  # an exception other than SystemExit fails the test: that is a traceback
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(mutation, min_size=1, max_size=3))
+def test_mutated_tables_are_refused_cleanly(mutations: list[tuple]) -> None:
+    with tempfile.TemporaryDirectory(prefix="netdep-fuzz-") as tmp:
+        d = Path(tmp) / "data"
+        shutil.copytree(BASE, d)
+        for m in mutations:
+            _mutate(d, m)
+        before = snapshot(d)
+        code, out, err = _cli("validate", "--data", str(d))
+        assert code in (0, 1), (code, err)
+        assert "Traceback" not in out + err
+        if code == 0:
+            assert out.startswith("ok: ")
+        else:
+            lines = [x for x in err.splitlines() if x.strip()]
+            assert lines and SUMMARY.match(lines[-1]), err
+            assert all(LOCATED.match(x) for x in lines[:-1]), err
+        assert snapshot(d) == before
+        code2, out2, err2 = _cli("flows", "set", "--year", "2025", "--origin", "AUS", "note=fuzz", "--data", str(d))
+        assert code2 in (0, 1) and "Traceback" not in out2 + err2
+        if code == 1:
+            assert code2 == 1, out2 + err2  # an edit never writes over a broken folder
+            assert snapshot(d) == before
+            located = [x for x in err2.splitlines() if LOCATED.match(x) or x.startswith("error: ")]
+            assert located, err2
+
+
+def test_fuzz_base_is_valid() -> None:
+    assert _cli("validate", "--data", str(BASE))[0] == 0
+    assert set(ROWS) == set(TABLES)
