@@ -187,7 +187,8 @@ def _limit(state: State, c: str, o: str, t: str, route: str | None, from_keys: l
     flows = _relevant(state, c, o, t, names)
     key = (y, c, o, t, route, tuple(from_keys), hi,
            tuple(sorted((_key(f), f["value"]) for f in flows)),
-           tuple(sorted((r["route"], r["capacity"], r["status"], r["open_from"], r["open_to"]) for r in routes)))
+           tuple(sorted((r["route"], r["origin"], r["destination"], r["capacity"], r["status"], r["open_from"],
+                         r["open_to"]) for r in routes)))
     if key in _LIMITS:
         return _LIMITS[key]
     base = route_use(None, y, flows, routes)  # type: ignore[arg-type]
@@ -398,13 +399,18 @@ def _add_flow(op: Operation, i: int, ctx: _Ctx, state: State) -> None:
     state.moves.append(Move(i, "add_flow", c, o, None, t, route, value, moved, 0.0, bound, detail, com["unit"]))
 
 
+_CTX: dict[tuple[int, str], _Ctx] = {}
 _OPS = {"reroute": _reroute, "scale": _scale, "set_route": _set_route, "add_flow": _add_flow}
 
 
 def run_operations(data: Data, spec: ScenarioSpec, year: int, state: State | None = None,
                    start: int = 0) -> State:
     """Run ``spec.operations[start:]`` on ``state`` (default: the base year's data); return the new state."""
-    ctx = _Ctx(data, spec.name)
+    ctx = _CTX.get((id(data), spec.name))
+    if ctx is None or ctx.data is not data:
+        ctx = _Ctx(data, spec.name)
+        _CTX.clear()
+        _CTX[(id(data), spec.name)] = ctx
     state = initial_state(data, year) if state is None else state.copy()
     for i, op in enumerate(spec.operations[start:], start):
         _OPS[op.type](op, i, ctx, state)

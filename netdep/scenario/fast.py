@@ -293,15 +293,14 @@ def _conc(fm, g, nodes, stp, A, E) -> pa.Table:
         has_top = nm.any(axis=2)
         s, a = np.nonzero(ok)
         m = len(s)
-        top_i = np.where(has_top[s, a], top[s, a], n_none := len(nodes))
-        top_col = _dict_col(top_i, [*nodes, None]) if m else _const(0, None)
+        top_i = np.where(has_top[s, a], top[s, a], len(nodes))  # index len(nodes): no named partner (None)
         top_share = np.where(has_top[s, a], np.take_along_axis(sh, top[:, :, None], 2)[:, :, 0][s, a], np.nan)
-        del n_none
-        actor = _dict_col(a, list(nodes))
-        for name, v in (("hhi", hhi[s, a]), ("top_share", top_share), ("unattributed_share", unatt[s, a]),
-                        ("partners", cnt[s, a].astype(float))):
-            parts.append(_table(m, fm.year, layer, c, "concentration", stp[s], v, actor=actor, side=side,
-                                measure=name, top=top_col))
+        vals = np.concatenate([hhi[s, a], top_share, unatt[s, a], cnt[s, a].astype(float)])
+        parts.append(_table(4 * m, fm.year, layer, c, "concentration", np.tile(stp[s], 4), vals,
+                            actor=_dict_col(np.tile(a, 4), list(nodes)), side=side,
+                            measure=_dict_col(np.repeat(np.arange(4), m), ["hhi", "top_share", "unattributed_share",
+                                                                           "partners"]),
+                            top=_dict_col(np.tile(top_i, 4), [*nodes, None])))
     return pa.concat_tables(parts)
 
 
@@ -383,7 +382,8 @@ def _betweenness(A: np.ndarray) -> np.ndarray:
     if n < 3:
         return np.zeros((S, n))
     pos = A > 0
-    L = np.where(pos, 1.0 / np.where(pos, A, 1.0), np.inf)
+    with np.errstate(over="ignore"):  # 1/w of a subnormal weight is inf, as in the reference
+        L = np.where(pos, 1.0 / np.where(pos, A, 1.0), np.inf)
     D = L.copy()
     D[:, np.arange(n), np.arange(n)] = 0.0
     tmp = np.empty_like(D)
@@ -426,9 +426,10 @@ def _betweenness(A: np.ndarray) -> np.ndarray:
 
 def _depcent(A: np.ndarray, keep: np.ndarray) -> np.ndarray:
     inn, out = A.sum(axis=1), A.sum(axis=2)
-    half_in = np.where(inn > 0, 0.5 / np.where(inn > 0, inn, 1), 0.0)
-    half_out = np.where(out > 0, 0.5 / np.where(out > 0, out, 1), 0.0)
-    Dm = np.swapaxes(A, 1, 2) * half_in[:, :, None] + A * half_out[:, :, None]
+    # (0.5 w) / total, in the reference's order of operations (matters for subnormal weights)
+    sup = np.where(inn[:, :, None] > 0, 0.5 * np.swapaxes(A, 1, 2) / np.where(inn > 0, inn, 1)[:, :, None], 0.0)
+    buy = np.where(out[:, :, None] > 0, 0.5 * A / np.where(out > 0, out, 1)[:, :, None], 0.0)
+    Dm = sup + buy
     Dm = Dm[:, keep][:, :, keep]
     k = Dm.shape[1]
     Dm[:, np.arange(k), np.arange(k)] = 0.0
