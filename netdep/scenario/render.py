@@ -40,7 +40,9 @@ def sections(data: Data, res: ScenarioResult, top: int = 20) -> list[tuple[str, 
             ("table", ["op", "type", "commodity", "origin", "from", "to", "route", "requested", "moved", "bound",
                        "detail"], rows)]))
     dep = []
+    gone = {"share_in": 0.0, "share_out": 0.0}  # no flow: a share of 0
     for size, d, rb, ra in res.ranked("dependencies", top):
+        rb, ra = rb or gone, ra or gone
         dep.append([d["layer"], COMMODITY.get(d["commodity"], "all") if d["commodity"] != "*" else "layer total",
                     f"{name.get(d['origin'], d['origin'])} → {name.get(d['destination'], d['destination'])}",
                     pct((rb or {}).get("share_in")), pct((ra or {}).get("share_in")),
@@ -112,21 +114,22 @@ def to_html(data: Data, res: ScenarioResult) -> str:
 
 def key_shares(data: Data, before: dict, after: dict) -> list[tuple[str, float | None, float | None]]:
     """(label, before, after) for the main actors' layer-level dependences that the scenario moved."""
+    import re
+
     from .headlines import _candidates
 
-    items = []
+    rows = []
+    pat = re.compile(r"^(.+?)'s dependence on (.+?) as a (buyer|supplier) of its (\w+) \w+ (?:rises|falls) "
+                     r"from ([\d.]+)% to ([\d.]+)%$")
     for actor in MAIN:
         for _, s in _candidates(data, before, after, actor)[:2]:
-            items.append(s)
-    rows = []
-    for s in items:
-        if " from " in s and "%" in s:
-            label, _, rest = s.partition(" rises from ") if " rises from " in s else s.partition(" falls from ")
-            a, _, b = rest.partition(" to ")
-            try:
-                rows.append((label[:60], float(a.rstrip("%")) / 100, float(b.rstrip("%.")) / 100))
-            except ValueError:
-                continue
+            m = pat.match(s)
+            if m:
+                who, on, role, layer, a, b = m.groups()
+                code = {"Russia": "RUS", "China": "CHN", "the EU": "EU", "The EU": "EU", "Europe": "Europe",
+                        "the US": "US", "The US": "US"}
+                rows.append((f"{code.get(who, who)} on {code.get(on, on)}, {role}, {layer}", float(a) / 100,
+                             float(b) / 100))
     return rows
 
 
