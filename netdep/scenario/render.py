@@ -126,7 +126,7 @@ def key_shares(data: Data, before: dict, after: dict) -> list[tuple[str, float |
             m = pat.match(s)
             if m:
                 who, on, role, layer, a, b = m.groups()
-                code = {"Russia": "RUS", "China": "CHN", "the EU": "EU", "The EU": "EU", "Europe": "Europe",
+                code = {"Russia": "RUS", "China": "CHN", "the EU": "EU", "The EU": "EU", "Europe": "EUR",
                         "the US": "US", "The US": "US"}
                 rows.append((f"{code.get(who, who)} on {code.get(on, on)}, {role}, {layer}", float(a) / 100,
                              float(b) / 100))
