@@ -36,7 +36,13 @@ Problem = str
 Tables = dict[str, pa.Table]
 
 
+def _printable(text: str) -> str:
+    """Control characters (e.g. a stray \\r in a value) escaped, so each problem stays on one line."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in str(text))
+
+
 def _loc(table: str, row: int | None, column: str | None, what: str) -> Problem:
+    column, what = (_printable(column) if column else column), _printable(what)
     where = f"{table}.parquet" + (f":{row + 1}" if row is not None else "")
     return f"{where}: {column}: {what}" if column else f"{where}: {what}"
 

@@ -37,5 +37,7 @@ def source_drift(data_dir: str | Path) -> list[str]:
     differ = [n for n, t in built.items() if n in current and not current[n].equals(t)]
     if not differ:
         return []
-    return [f"{', '.join(n + '.parquet' for n in differ)} differ from what {src} builds; "
-            f"rebuild with `python scripts/build_data.py` or update the CSVs to match"]
+    return [f"{', '.join(n + '.parquet' for n in differ)} differ from what {src} builds: if you edited the "
+            f"Parquet on purpose, bring the CSVs in {src} in step (`netdep export --format csv DIR` writes the "
+            "tables as CSV); `python scripts/build_data.py` rebuilds the Parquet from the CSVs and would undo "
+            "the edit"]

@@ -43,7 +43,7 @@ def test_validate_warns_when_a_source_csv_changed(data_copy: Path) -> None:
     r = run_cli("validate", "--data", str(data_copy))
     assert r.returncode == 0, r.stderr  # the Parquet itself is still valid
     assert r.stderr.startswith("warning: flows.parquet differ from what ")
-    assert "rebuild with `python scripts/build_data.py` or update the CSVs to match" in r.stderr
+    assert "bring the CSVs in" in r.stderr and "would undo the edit" in r.stderr
     r = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_data.py"), "--check", "--src",
                         str(data_copy / "src"), "--out", str(data_copy)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 1 and "differs" in r.stderr

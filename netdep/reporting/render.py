@@ -300,9 +300,18 @@ def _extra_sections(data: Data, rep: Report) -> list[Section]:
     if product_section is not None and data.path is not None:
         sec = product_section(data.path)
         if sec:
-            s = Section(sec.get("title", "Products with one dominant supplier"))
-            for item in sec.get("items", []):
-                s.items.append(tuple(item))
+            s = Section(sec.get("title") or f"Products where the EU, China and the US depend on one supplier, "
+                                              f"{sec.get('year')}")
+            s.p(f"Product-level trade ({sec.get('source', 'hs6')}): HHI of suppliers above "
+                f"{sec.get('threshold', STRATEGIC_HHI)}, ranked by import value (US$ bn).")
+            for block in sec.get("importers", []):
+                s.p(f"**{block['name']}**" + (f" — {block['note']}" if block.get("note") else ""))
+                if block["rows"]:
+                    s.table(["product", "description", "top supplier", "its share", "HHI", "imports (US$ bn)",
+                             "suppliers"],
+                            [[r["product"], r.get("description") or "", r["top_supplier"], pct(r["top_share"]),
+                              f"{r['hhi']:.3f}", _fmt(float(r["import_value"])), r["suppliers"]]
+                             for r in block["rows"]])
             out.append(s)
     return out
 
