@@ -39,7 +39,12 @@ def list_cmd(data_dir: Path | None) -> None:
 
     from ..scenario import bundled, load, scenario_dir
 
-    files = bundled(resolve_data(data_dir))
+    d = resolve_data(data_dir)
+    if not d.is_dir():
+        from ..errors import NetdepError
+
+        raise NetdepError(f"{d}: no such data folder (pass --data DIR)")
+    files = bundled(d)
     for p in files:
         s = load(p)
         ops = ", ".join(f"{i}:{o.type}" for i, o in enumerate(s.spec.operations))
@@ -47,7 +52,7 @@ def list_cmd(data_dir: Path | None) -> None:
         click.echo(textwrap.fill(" ".join(s.spec.description.split()), width=100, initial_indent="    ",
                                  subsequent_indent="    "))
         click.echo("")
-    click.echo(f"{len(files)} scenarios in {scenario_dir(resolve_data(data_dir))}; run one with "
+    click.echo(f"{len(files)} scenarios in {scenario_dir(d)}; run one with "
                "`netdep scenario run NAME`.")
 
 
