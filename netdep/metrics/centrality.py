@@ -13,7 +13,8 @@ Measures (the ``measure`` names of :func:`centrality_records`):
   beta = 1 (Katz 1953).
   The record's measure name says which one was computed.
 * ``betweenness`` — :func:`networkx.betweenness_centrality`, normalised, with distance = 1/weight,
-  so heavy flows are short paths (Brandes 2001); zero-weight edges are ignored.
+  so heavy flows are short paths (Brandes 2001); edges of zero weight (or so small that 1/weight
+  overflows) are ignored.
 * ``bonacich`` — Bonacich power c(β) = α (I − βA)⁻¹ A 1 with β = −½/ρ(A) < 0 (Bonacich 1987,
   *American Journal of Sociology* 92:1170): with β < 0, supplying partners who have few other ties
   confers power. A is the weighted adjacency (A_ij = w(i→j)); ρ(A) its spectral radius (its largest
@@ -149,8 +150,8 @@ def betweenness(G: nx.DiGraph, weight: str = "value") -> dict[str, float]:
     H = nx.DiGraph()
     H.add_nodes_from(G.nodes)
     for o, d, w in G.edges(data=weight, default=0.0):
-        if w and w > 0:
-            H.add_edge(o, d, distance=1.0 / w)
+        if w and w > 0 and np.isfinite(1.0 / float(w)):  # a subnormal weight has no finite distance: no path
+            H.add_edge(o, d, distance=1.0 / float(w))
     return nx.betweenness_centrality(H, weight="distance", normalized=True)
 
 
