@@ -60,12 +60,15 @@ def worlds(draw):
             o = "ROW"
         routes.append({"route": f"r{i}", "name": f"r{i}", "mode": "pipeline", "commodity": "pipeline_gas",
                        "origin": o, "destination": d, "via": [],
-                       "capacity": draw(st.floats(min_value=0.0, max_value=150.0, allow_nan=False)),
+                       "capacity": draw(st.floats(min_value=0.0, max_value=150.0, allow_nan=False,
+                                                  allow_subnormal=False)),
                        "status": draw(st.sampled_from(["operating", "operating", "offline"])), "open_from": None,
                        "open_to": None, "source_id": "src", "note": None})
     origin, frm = draw(st.sampled_from(chosen))
     to = draw(st.sampled_from([a for a in ACTORS if a not in (origin, frm)]))
-    share = draw(st.floats(min_value=0.0, max_value=1.0))
+    # subnormal magnitudes (below ~2e-308) are outside the model's domain — figures come in bcm with three
+    # decimals — and only make 1/weight and the capacity bisection overflow; they are not drawn
+    share = draw(st.floats(min_value=0.0, max_value=1.0, allow_subnormal=False))
     on_excess = draw(st.sampled_from(["stay", "drop"]))
     joining = [r["route"] for r in routes if r["origin"] in (origin, "ROW") and r["destination"] in (to, "ROW")]
     route = draw(st.sampled_from([None, *joining]))
@@ -112,7 +115,7 @@ def test_reroute_invariants(world):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(worlds(), st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=1, max_size=4))
+@given(worlds(), st.lists(st.floats(min_value=0.0, max_value=1.0, allow_subnormal=False), min_size=1, max_size=4))
 def test_batched_measures_equal_reference(world, shares):
     flows, routes, origin, frm, to, _share, on_excess, route = world
     data = _data(flows, routes)
