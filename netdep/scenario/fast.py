@@ -3,23 +3,31 @@
 The reference path (:func:`.measures.measure_tables`) rebuilds every networkx graph and
 recomputes every measure. Here, for a list of states of one base year:
 
-1. the base year's measures are computed once by the reference path;
+1. the base year's measures of a graph are computed once, when some state leaves that graph
+   unchanged, and its rows repeated (by reference) for those states;
 2. for each state, only the graphs fed by the rows it changed (its commodity graph, that
    layer's aggregate and the cross-layer graph) are rebuilt — as edge dictionaries, updated
    from the base edges by the changed rows only;
 3. the states' versions of one graph are grouped by node list and stacked as arrays
-   ``(states, n, n)``, and every measure is computed for the whole stack at once:
-   shares and HHI from row and column sums; PageRank, eigenvector and Katz with the exact
-   iterations and stopping rules of :mod:`netdep.metrics.centrality` (each state stops at its
-   own iteration, as networkx would); Bonacich power by batched solves; betweenness by
-   batched Floyd–Warshall on distance = 1/weight, the shortest-path DAG of each source
-   (ties within 1e-12 relative), and path counts σ and Brandes dependencies δ as two
+   ``(states, n, n)``; steps with identical matrices share one computation, and small stacks
+   (the base graphs) of one size class are padded with edgeless nodes into one stack. Every
+   measure is computed for the whole stack at once: shares and HHI from row and column sums;
+   PageRank, eigenvector and Katz with the exact iterations and stopping rules of
+   :mod:`netdep.metrics.centrality` (each state stops at its own iteration, as networkx would);
+   Bonacich power by batched solves, the spectral radius from the eigenvalues of the core left
+   after peeling nodes without in- or out-edges; betweenness by Floyd–Warshall on distance =
+   1/weight (once, then the edges whose length varies inserted into every step), the
+   shortest-path DAG of each source (ties within 1e-12 relative; only rows whose distances differ
+   from the first step's are tested again), and path counts σ and Brandes dependencies δ as two
    batched triangular-like linear systems, (I − Mᵀ) σ = e_s and (I − B) δ = B 1 with
-   B_vw = M_vw σ_v / σ_w (Brandes 2001, eq. for δ); dependency centrality as PageRank of the
-   batched dependency matrices.
+   B_vw = M_vw σ_v / σ_w (Brandes 2001, eq. for δ), steps with the same DAGs sharing one solve
+   (steps whose weights span so many orders of magnitude that the tolerance could join nodes
+   take networkx's own betweenness); dependency centrality as PageRank of the batched
+   dependency matrices.
 
-Output is the long table of :mod:`.measures` with a ``step`` column. ``scripts/bench_sweep.py``
-checks it against the reference path to 1e-9.
+Output is the long table of :mod:`.measures` with a ``step`` column, assembled column-wise:
+constant columns are slices of one array per value, label columns are taken once per block and
+shared by its measure blocks. ``scripts/bench_sweep.py`` checks it against the reference path to 1e-9.
 """
 
 from __future__ import annotations
@@ -59,17 +67,36 @@ class FastMeasures:
         if len(self.layers) == 3 and rows:
             self.gkeys.append(("all", "*"))
         self.maps: dict[GKey, dict[str, str]] = {}
+        self._fed: dict[tuple[str, str], list[GKey]] = {}
         for g in self.gkeys:
             if g[1] == "*":
                 sub = [f for f in rows if g[0] == "all" or f["layer"] == g[0]]
                 self.maps[g] = coarsening(data, {f["origin"] for f in sub} | {f["destination"] for f in sub})
         self.base_edges = {g: {k: (v[0], v[1]) for k, v in self._edges_full(g, rows).items()} for g in self.gkeys}
         self._mats: dict[GKey, tuple] = {}
-        self.base_parts: dict[GKey, pa.Table] = {}
-        for g in self.gkeys:
+        self._base_parts: dict[GKey, pa.Table] = {}
+        self.consts = _Consts()
+
+    def _ensure_base(self, gs: list[GKey]) -> None:
+        """Compute the base year's rows of the graphs ``gs`` not yet computed (together)."""
+        todo = [g for g in gs if g not in self._base_parts]
+        jobs = []
+        for g in todo:
             nodes, _, A0, E0, _ = self._base_matrix(g)
-            self.base_parts[g] = _batch(self, g, nodes, [0], A0[None].copy(), E0[None].copy()).drop_columns(["step"])
-        self.base_long = pa.concat_tables(list(self.base_parts.values()))
+            jobs.append((g, nodes, [0], A0[None].copy(), E0[None].copy()))
+        for g, t in zip(todo, _blocks(self, jobs)):
+            self._base_parts[g] = t.drop_columns(["step"]).combine_chunks()  # repeated per step: one chunk
+
+    def base_part(self, g: GKey) -> pa.Table:
+        """The base year's rows of graph ``g`` (no ``step`` column), computed on first use."""
+        self._ensure_base([g])
+        return self._base_parts[g]
+
+    @property
+    def base_long(self) -> pa.Table:
+        """The base year's rows of every graph."""
+        self._ensure_base(self.gkeys)
+        return pa.concat_tables([self._base_parts[g] for g in self.gkeys])
 
     # ---- edges -------------------------------------------------------------------------------------------
     def _weight(self, g: GKey, f: dict) -> float | None:
@@ -86,6 +113,14 @@ class FastMeasures:
     def _feeds(self, g: GKey, f: dict) -> bool:
         layer, c = g
         return f["commodity"] == c if c != "*" else (layer == "all" or f["layer"] == layer)
+
+    def _fed_by(self, layer: str, commodity: str) -> list[GKey]:
+        """The graphs a row of ``layer`` and ``commodity`` feeds (cached)."""
+        key = (layer, commodity)
+        if key not in self._fed:
+            f = {"commodity": commodity, "layer": layer}
+            self._fed[key] = [g for g in self.gkeys if self._feeds(g, f)]
+        return self._fed[key]
 
     def _edge(self, g: GKey, f: dict) -> tuple[str, str] | None:
         if g[1] != "*":
@@ -112,9 +147,13 @@ class FastMeasures:
         edges (``rows == 0``: the edge is gone), or ``("full", {edge: weight})`` when an actor new to an
         aggregate graph means folding again. Graphs not listed are the base year's."""
         base_rows = self.base_state.rows
+        by_graph: dict[GKey, list] = {}
+        for k in state.changed:  # in the set's order, as the sums below depend on it
+            for g in self._fed_by(k[0], k[1]):
+                by_graph.setdefault(g, []).append(k)
         out: dict[GKey, tuple[str, dict]] = {}
         for g in self.gkeys:
-            ch = [k for k in state.changed if self._feeds(g, {"commodity": k[1], "layer": k[0]})]
+            ch = by_graph.get(g)
             if not ch:
                 continue
             if g[1] == "*" and any(a not in self.maps[g] for k in ch if k in state.rows for a in (k[2], k[3])):
@@ -163,7 +202,7 @@ class FastMeasures:
         """The long table (with ``step`` = index in ``states``) of every measure of every state."""
         S = len(states)
         per_state = [self.edges(s) for s in states]
-        chunks = []
+        jobs: list[tuple] = []  # (graph, nodes, steps, A, E): the stacks to measure, in output order
         for g in self.gkeys:
             idx = [i for i in range(S) if g in per_state[i]]
             if not idx:
@@ -198,7 +237,7 @@ class FastMeasures:
                     for (o, d), (w, cnt) in per_state[i][g][1].items():
                         A[s_, pos[o], pos[d]] = w if cnt > 0 else 0.0
                         E[s_, pos[o], pos[d]] = cnt > 0
-                chunks.append(_batch(self, g, nodes, same, A, E))
+                jobs.append((g, nodes, same, A, E))
             for nds, steps in other.items():
                 p2 = {a: j for j, a in enumerate(nds)}
                 A = np.zeros((len(steps), len(nds), len(nds)))
@@ -207,52 +246,107 @@ class FastMeasures:
                     for (o, d), w in per_state[i][g][1].items():
                         A[s_, p2[o], p2[d]] = w
                         E[s_, p2[o], p2[d]] = True
-                chunks.append(_batch(self, g, nds, steps, A, E))
+                jobs.append((g, nds, steps, A, E))
+        chunks = _blocks(self, jobs)
         # untouched graphs: the base rows, once per state that did not change them
+        untouched = {g: [i for i in range(S) if g not in per_state[i]] for g in self.gkeys}
+        self._ensure_base([g for g, steps in untouched.items() if steps])
         for g in self.gkeys:
-            sub = self.base_parts[g]
-            steps = [i for i in range(S) if g not in per_state[i]]
-            if not steps or sub.num_rows == 0:
+            steps = untouched[g]
+            if not steps:
+                continue
+            sub = self._base_parts[g]
+            if sub.num_rows == 0:
                 continue
             rep = pa.concat_tables([sub] * len(steps)) if len(steps) > 1 else sub
             st = np.repeat(np.asarray(steps, dtype=np.int64), sub.num_rows)
             chunks.append(rep.append_column("step", pa.array(st)))
         out = pa.concat_tables([c.select([*LONG_SCHEMA.names, "step"]) for c in chunks])
         if isinstance(scenario, str):
-            return out.set_column(0, "scenario", _const(out.num_rows, scenario))
+            return out.set_column(0, "scenario", self.consts.column(out.num_rows, scenario))
         return out.set_column(0, "scenario", _dict_col(out.column("step").to_numpy(), list(scenario)))
 
 
 def _dict_col(idx: np.ndarray, labels: list[str | None]) -> pa.Array:
-    return pa.DictionaryArray.from_arrays(pa.array(idx.astype(np.int32)), pa.array(labels, pa.string())).cast(
-        pa.string())
+    """``labels[idx]`` as a string array (``None`` labels give nulls)."""
+    return pa.array(labels, pa.string()).take(pa.array(idx, pa.int32()))
 
 
 def _const(n: int, v, typ=pa.string()) -> pa.Array:
     return pa.repeat(pa.scalar(v, typ), n)
 
 
-def _table(n: int, year: int, layer: str, commodity: str, table: str, step: np.ndarray, value: np.ndarray,
+class _Consts:
+    """Constant columns as slices (zero-copy) of one array per value of at most ``CHUNK`` values: a long
+    table's constant string column would otherwise hold a copy of the string for every row."""
+
+    CHUNK = 1 << 13
+
+    def __init__(self):
+        self._arr: dict[tuple, pa.Array] = {}
+
+    def _slice(self, n: int, v, typ: pa.DataType) -> pa.Array:
+        a = self._arr.get((v, typ))
+        if a is None or len(a) < n:
+            a = self._arr[(v, typ)] = _const(max(n, 2 * len(a) if a is not None else 256), v, typ)
+        return a.slice(0, n)
+
+    def _chunks(self, n: int, v, typ: pa.DataType) -> list[pa.Array]:
+        full, rest = divmod(n, self.CHUNK)
+        return [self._slice(self.CHUNK, v, typ)] * full + ([self._slice(rest, v, typ)] if rest or not full else [])
+
+    def __call__(self, n: int, v, typ: pa.DataType = pa.string()) -> pa.ChunkedArray:
+        """``v`` n times."""
+        return pa.chunked_array(self._chunks(n, v, typ), typ)
+
+    column = __call__
+
+    def blocks(self, values: list[str], m: int) -> pa.ChunkedArray:
+        """``values[0]`` m times, then ``values[1]`` m times, …"""
+        return pa.chunked_array([c for v in values for c in self._chunks(m, v, pa.string())], pa.string())
+
+
+def _table(fm: FastMeasures, n: int, layer: str, commodity: str, table: str, step, value: np.ndarray,
            origin=None, destination=None, actor=None, side=None, measure=None, top=None) -> pa.Table:
+    """One block of the long table; string columns given as a value (constant) or as (chunked) arrays."""
+    k = fm.consts
+
     def col(v):
-        return v if isinstance(v, pa.Array) else _const(n, v)
+        return v if isinstance(v, (pa.Array, pa.ChunkedArray)) else k(n, v)
 
-    return pa.table({"scenario": _const(n, ""), "table": _const(n, table), "year": pa.array(np.full(n, year)),
-                     "layer": _const(n, layer), "commodity": _const(n, commodity), "origin": col(origin),
+    return pa.table({"scenario": k(n, ""), "table": k(n, table), "year": k(n, fm.year, pa.int64()),
+                     "layer": k(n, layer), "commodity": k(n, commodity), "origin": col(origin),
                      "destination": col(destination), "actor": col(actor), "side": col(side),
-                     "measure": col(measure), "value": pa.array(value, pa.float64(), from_pandas=True),
-                     "top_partner": col(top), "step": pa.array(step.astype(np.int64))})
+                     "measure": col(measure), "value": _values(value),
+                     "top_partner": col(top),
+                     "step": step if isinstance(step, pa.ChunkedArray) else pa.array(step.astype(np.int64))})
 
 
-def _batch(fm: FastMeasures, g: GKey, nodes: tuple[str, ...], steps: list[int], A: np.ndarray,
-           E: np.ndarray) -> pa.Table:
-    c = g[1]
-    stp = np.asarray(steps)
-    out = [_deps(fm, g, nodes, stp, A, E)]
-    if c != "*":
-        out.append(_conc(fm, g, nodes, stp, A, E))
-    out.append(_centrality(fm, g, nodes, stp, A, E))
-    return pa.concat_tables(out)
+def _values(v: np.ndarray) -> pa.Array:
+    """A float column with NaN as null (as ``from_pandas=True``; zero-copy when there is no NaN)."""
+    v = np.asarray(v, dtype=np.float64)
+    nan = np.isnan(v)
+    return pa.array(v, mask=nan) if nan.any() else pa.array(v)
+
+
+def _times(a: pa.Array, k: int) -> pa.ChunkedArray:
+    """``a`` k times over, by reference."""
+    return pa.chunked_array([a] * k, a.type)
+
+
+def _blocks(fm: FastMeasures, jobs: list[tuple]) -> list[pa.Table]:
+    """The long-table rows (dependencies, concentration, centrality) of each job ``(graph, nodes, steps, A,
+    E)``; the centrality of small stacks is computed for all of them at once (see :func:`_centralities`)."""
+    cents = _centralities(fm, jobs)
+    out = []
+    for (g, nodes, steps, A, E), cent in zip(jobs, cents):
+        stp = np.asarray(steps)
+        parts = [_deps(fm, g, nodes, stp, A, E)]
+        if g[1] != "*":
+            parts.append(_conc(fm, g, nodes, stp, A, E))
+        parts.append(cent)
+        out.append(pa.concat_tables(parts))
+    return out
 
 
 def _deps(fm, g, nodes, stp, A, E) -> pa.Table:
@@ -268,10 +362,9 @@ def _deps(fm, g, nodes, stp, A, E) -> pa.Table:
     soc = np.where(cv != 0, w / np.where(cv != 0, cv, 1), np.nan)
     m = len(w)
     names = ["value", "share_in", "share_out", "share_of_consumption"]
-    return _table(4 * m, fm.year, layer, c, "dependencies", np.tile(stp[s], 4),
-                  np.concatenate([w, share_in, share_out, soc]), origin=_dict_col(np.tile(i, 4), list(nodes)),
-                  destination=_dict_col(np.tile(j, 4), list(nodes)),
-                  measure=_dict_col(np.repeat(np.arange(4), m), names))
+    return _table(fm, 4 * m, layer, c, "dependencies", _times(pa.array(stp[s].astype(np.int64)), 4),
+                  np.concatenate([w, share_in, share_out, soc]), origin=_times(_dict_col(i, list(nodes)), 4),
+                  destination=_times(_dict_col(j, list(nodes)), 4), measure=fm.consts.blocks(names, m))
 
 
 def _conc(fm, g, nodes, stp, A, E) -> pa.Table:
@@ -296,110 +389,234 @@ def _conc(fm, g, nodes, stp, A, E) -> pa.Table:
         top_i = np.where(has_top[s, a], top[s, a], len(nodes))  # index len(nodes): no named partner (None)
         top_share = np.where(has_top[s, a], np.take_along_axis(sh, top[:, :, None], 2)[:, :, 0][s, a], np.nan)
         vals = np.concatenate([hhi[s, a], top_share, unatt[s, a], cnt[s, a].astype(float)])
-        parts.append(_table(4 * m, fm.year, layer, c, "concentration", np.tile(stp[s], 4), vals,
-                            actor=_dict_col(np.tile(a, 4), list(nodes)), side=side,
-                            measure=_dict_col(np.repeat(np.arange(4), m), ["hhi", "top_share", "unattributed_share",
-                                                                           "partners"]),
-                            top=_dict_col(np.tile(top_i, 4), [*nodes, None])))
+        parts.append(_table(fm, 4 * m, layer, c, "concentration", _times(pa.array(stp[s].astype(np.int64)), 4), vals,
+                            actor=_times(_dict_col(a, list(nodes)), 4), side=side,
+                            measure=fm.consts.blocks(["hhi", "top_share", "unattributed_share", "partners"], m),
+                            top=_times(_dict_col(top_i, [*nodes, None]), 4)))
     return pa.concat_tables(parts)
 
 
-def _pagerank(A: np.ndarray, alpha: float = 0.85, max_iter: int = 100, tol: float = 1.0e-6) -> np.ndarray:
-    """:func:`netdep.metrics.centrality.pagerank_array` for a stack; each matrix stops at its own iteration."""
+def _present(S: int, n: int, present: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(start vector 1/N on each matrix's N present nodes, N), for stacks padded with absent nodes."""
+    if present is None:
+        return np.full((S, n), 1.0 / n), np.full(S, n)
+    cnt = present.sum(axis=1)
+    return np.where(present, 1.0 / np.maximum(cnt, 1)[:, None], 0.0), cnt
+
+
+def _pagerank(A: np.ndarray, present: np.ndarray | None = None, alpha: float = 0.85, max_iter: int = 100,
+              tol: float = 1.0e-6) -> np.ndarray:
+    """:func:`netdep.metrics.centrality.pagerank_array` for a stack; each matrix stops at its own iteration.
+
+    ``present`` (steps × nodes): the nodes of each matrix, for a stack padded with absent (edgeless) nodes.
+    """
     S, n, _ = A.shape
     rs = A.sum(axis=2)
     nz = rs != 0
     inv = np.where(nz, 1.0 / np.where(nz, rs, 1.0), 0.0)
     P = A * inv[:, :, None]
-    p = np.full(n, 1.0 / n)
-    x = np.tile(p, (S, 1))
-    done = np.zeros(S, dtype=bool)
+    p, cnt = _present(S, n, present)
+    tele = (1 - alpha) * p
+    dangling = ~nz if present is None else ~nz & present
+    thr = np.where(cnt > 0, cnt * tol, np.inf)
+    out = np.empty((S, n))
+    x = p
+    act = np.arange(S)  # the steps still iterating; a converged step leaves the stack
     for _ in range(max_iter):
-        xlast = x
-        dang = np.where(~nz, xlast, 0.0).sum(axis=1)
-        xn = alpha * (np.matmul(xlast[:, None, :], P)[:, 0, :] + dang[:, None] * p) + (1 - alpha) * p
-        x = np.where(done[:, None], xlast, xn)
-        conv = np.abs(x - xlast).sum(axis=1) < n * tol
-        done |= conv
-        if done.all():
-            return x
+        dang = np.where(dangling, x, 0.0).sum(axis=1)
+        xn = alpha * (np.matmul(x[:, None, :], P)[:, 0, :] + dang[:, None] * p) + tele
+        conv = np.abs(xn - x).sum(axis=1) < thr
+        x = xn
+        if conv.any():
+            out[act[conv]] = x[conv]
+            if conv.all():
+                return out
+            left = ~conv
+            act, x, P, dangling, p, tele, thr = (a[left] for a in (act, x, P, dangling, p, tele, thr))
     raise ValueError("PageRank did not converge")  # networkx raises PowerIterationFailedConvergence
 
 
 def _radius(A: np.ndarray) -> np.ndarray:
-    rho = np.abs(np.linalg.eigvals(A)).max(axis=1)
+    """Spectral radius of each matrix of the stack (its 2-norm where that is ~0, as the reference does).
+
+    Eigenvalues are taken of the core only: a node with no out-edges (a zero row) or no in-edges (a zero
+    column) contributes an eigenvalue 0 and leaves the others unchanged (permuted, the matrix is block
+    triangular), so such nodes are peeled off repeatedly, on the stack's union pattern.
+    """
+    S, n, _ = A.shape
+    nz = (A != 0).any(axis=0)
+    core = np.ones(n, dtype=bool)
+    while core.any():
+        sub = nz[np.ix_(core, core)]
+        drop = ~(sub.any(axis=0) & sub.any(axis=1))
+        if not drop.any():
+            break
+        core[np.flatnonzero(core)[drop]] = False
+    if core.all():
+        rho = np.abs(np.linalg.eigvals(A)).max(axis=1)
+    elif core.any():
+        rho = np.abs(np.linalg.eigvals(A[:, core][:, :, core])).max(axis=1)
+    else:
+        rho = np.zeros(S)
     small = rho < 1e-12
     if small.any():
         rho[small] = np.linalg.norm(A[small], 2, axis=(1, 2))
     return rho
 
 
-def _eig_or_katz(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(values, is_katz) for a stack, as :func:`netdep.metrics.centrality.eigenvector_or_katz`."""
+def _eig_or_katz(A: np.ndarray, rho: np.ndarray | None = None, present: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """(values, is_katz) for a stack, as :func:`netdep.metrics.centrality.eigenvector_or_katz`
+    (``rho``: the stack's spectral radii, if already known; ``present``: as for :func:`_pagerank`)."""
     S, n, _ = A.shape
-    x = np.full((S, n), 1.0 / n)
+    xa, cnt = _present(S, n, present)
+    thr = np.where(cnt > 0, cnt * 1.0e-6, np.inf)
     AT = np.swapaxes(A, 1, 2)
+    x = np.empty((S, n))
     done = np.zeros(S, dtype=bool)
+    act = np.arange(S)  # the steps still iterating; a converged step leaves the stack
     for _ in range(100):
-        xlast = x
-        y = xlast + np.matmul(AT, xlast[:, :, None])[:, :, 0]
+        y = xa + np.matmul(AT, xa[:, :, None])[:, :, 0]
         norm = np.sqrt((y ** 2).sum(axis=1))
-        norm = np.where(norm == 0, 1.0, norm)
-        y = y / norm[:, None]
-        x = np.where(done[:, None], xlast, y)
-        done |= np.abs(x - xlast).sum(axis=1) < n * 1.0e-6
-        if done.all():
-            break
+        norm[norm == 0] = 1.0
+        y /= norm[:, None]
+        conv = np.abs(y - xa).sum(axis=1) < thr
+        xa = y
+        if conv.any():
+            x[act[conv]] = y[conv]
+            done[act[conv]] = True
+            if conv.all():
+                break
+            left = ~conv
+            act, xa, AT, thr = act[left], xa[left], AT[left], thr[left]
+    if not done.all():
+        x[act] = xa
     katz = ~done | ~np.isfinite(x).all(axis=1)
     if katz.any():
         K = A[katz]
-        rho = _radius(K)
-        alpha = np.where(rho > 0, 0.9 / np.where(rho > 0, rho, 1), 0.1)
+        r = _radius(K) if rho is None else rho[katz]
+        alpha = np.where(r > 0, 0.9 / np.where(r > 0, r, 1), 0.1)
         M = np.eye(n)[None] - alpha[:, None, None] * np.swapaxes(K, 1, 2)
-        cen = np.linalg.solve(M, np.ones((K.shape[0], n, 1)))[:, :, 0]
+        rhs = np.ones((K.shape[0], n, 1)) if present is None else present[katz][:, :, None].astype(float)
+        cen = np.linalg.solve(M, rhs)[:, :, 0]
         nrm = np.sign(cen.sum(axis=1)) * np.linalg.norm(cen, axis=1)
         x = x.copy()
         x[katz] = cen / nrm[:, None]
     return x, katz
 
 
-def _bonacich(A: np.ndarray) -> np.ndarray:
+def _bonacich(A: np.ndarray, rho: np.ndarray | None = None, cnt: np.ndarray | None = None) -> np.ndarray:
+    """Bonacich power of each matrix (``cnt``: the number of present nodes of each, for a padded stack)."""
     S, n, _ = A.shape
-    rho = _radius(A)
+    rho = _radius(A) if rho is None else rho
     beta = np.where(rho > 0, -0.5 / np.where(rho > 0, rho, 1), 0.0)
     raw = np.linalg.solve(np.eye(n)[None] - beta[:, None, None] * A, A.sum(axis=2)[:, :, None])[:, :, 0]
     norm = np.sqrt((raw ** 2).sum(axis=1))
-    scale = np.where(norm > 0, np.sqrt(n) / np.where(norm > 0, norm, 1), 0.0)
+    scale = np.where(norm > 0, np.sqrt(n if cnt is None else cnt) / np.where(norm > 0, norm, 1), 0.0)
     return raw * scale[:, None]
 
 
-def _betweenness(A: np.ndarray) -> np.ndarray:
-    """Normalised directed betweenness with distance 1/w over positive edges (see the module docstring).
-
-    Steps whose shortest-path DAGs are identical share one computation of σ and δ.
-    """
-    S, n, _ = A.shape
-    if n < 3:
-        return np.zeros((S, n))
-    pos = A > 0
-    with np.errstate(over="ignore"):  # 1/w of a subnormal weight is inf, as in the reference
-        L = np.where(pos, 1.0 / np.where(pos, A, 1.0), np.inf)
+def _floyd(L: np.ndarray) -> np.ndarray:
+    """All-pairs shortest distances of each length matrix of the stack (Floyd–Warshall, batched)."""
+    n = L.shape[1]
     D = L.copy()
     D[:, np.arange(n), np.arange(n)] = 0.0
     tmp = np.empty_like(D)
     for k in range(n):
         np.add(D[:, :, k:k + 1], D[:, k:k + 1, :], out=tmp)
         np.minimum(D, tmp, out=D)
-    eu, ev = np.nonzero(pos.any(axis=0))  # every edge present in some step
-    # edge u->v is on a shortest path from s iff D[s,u] + L[u,v] == D[s,v] (to 1e-12 relative). Where the
-    # left side is finite so is D[s,v]; where it is infinite, inf - x = inf or inf - inf = nan compare False.
-    slack = D[:, :, eu]
-    slack += L[:, eu, ev][:, None, :]
-    tgt = D[:, :, ev]
+    return D
+
+
+def _distances(L: np.ndarray) -> np.ndarray:
+    """:func:`_floyd` of the stack, cheaply when few edges' lengths differ between steps.
+
+    Floyd–Warshall once on the edges common to all steps, then each varying edge u→v inserted into every
+    step at once: d'(x, y) = min(d(x, y), d(x, u) + l + d(v, y)) is exact for one added edge of length
+    l ≥ 0 (a shortest path uses it at most once), so the insertions one after another give every step's
+    distances.
+    """
+    S, n, _ = L.shape
+    vu, vv = np.nonzero((L != L[:1]).any(axis=0))
+    if S == 1 or len(vu) > n // 4:
+        return _floyd(L)
+    L0 = L[:1].copy()
+    L0[0, vu, vv] = np.inf
+    D = np.repeat(_floyd(L0), S, axis=0)
+    for u, v in zip(vu.tolist(), vv.tolist()):
+        cand = (D[:, :, u:u + 1] + L[:, u, v][:, None, None]) + D[:, v:v + 1, :]
+        np.minimum(D, cand, out=D)
+    return D
+
+
+def _on_path(Du: np.ndarray, Luv: np.ndarray, Dv: np.ndarray) -> np.ndarray:
+    """Edge u→v is on a shortest path from the source: Du + Luv == Dv to 1e-12 relative. Where the left
+    side is finite so is Dv; where it is infinite, inf − x = inf or inf − inf = nan compare False."""
+    slack = Du + Luv
     with np.errstate(invalid="ignore"):
-        slack -= tgt
-        tgt *= 1e-12
-        on = slack <= tgt
+        slack -= Dv
+        return slack <= Dv * 1e-12
+
+
+def _betweenness_reference(A: np.ndarray) -> np.ndarray:
+    """:func:`netdep.metrics.centrality.betweenness` of one matrix, on the graph the reference path builds
+    (nodes in order, edges in sorted order)."""
+    import networkx as nx
+
+    from ..metrics.centrality import betweenness
+
+    n = A.shape[0]
+    G = nx.DiGraph()
+    G.add_nodes_from(range(n))
+    for i, j in zip(*np.nonzero(A)):
+        G.add_edge(int(i), int(j), value=float(A[i, j]))
+    bc = betweenness(G)
+    return np.array([bc[i] for i in range(n)])
+
+
+def _betweenness(A: np.ndarray, cnt: np.ndarray | None = None) -> np.ndarray:
+    """Normalised directed betweenness with distance 1/w over positive edges (see the module docstring).
+
+    Steps whose shortest-path DAGs are identical share one computation of σ and δ. The DAGs are
+    tested against the first step's: only the (step, source) rows whose distances differ from it and
+    the edges whose length differs are tested again. ``cnt``: the number of present nodes of each
+    matrix, for a stack padded with absent (edgeless) nodes.
+    """
+    S, n, _ = A.shape
+    if (n if cnt is None else cnt.max(initial=0)) < 3:
+        return np.zeros((S, n))
+    pos = A > 0
+    with np.errstate(over="ignore"):  # 1/w of a subnormal weight is inf, as in the reference
+        L = np.where(pos, 1.0 / np.where(pos, A, 1.0), np.inf)
+    D = _distances(L)
+    # The 1e-12 tie tolerance needs every edge to be longer than the tolerance on any distance: then D
+    # grows strictly along the edges kept, which form a DAG. Steps where some edge is not (weights
+    # spanning ~11 orders of magnitude, or 1/w overflowing) take the reference (networkx) path instead.
+    Dmax = np.where(np.isfinite(D), D, 0.0).max(axis=(1, 2))
+    odd = (np.where(pos, L, np.inf).min(axis=(1, 2)) <= 1e-11 * Dmax) | (pos & np.isinf(L)).any(axis=(1, 2))
+    if odd.any():
+        out = np.empty((S, n))
+        for i in np.flatnonzero(odd):
+            c = n if cnt is None else int(cnt[i])
+            out[i] = 0.0
+            out[i, :c] = _betweenness_reference(A[i, :c, :c])
+        if not odd.all():
+            out[~odd] = _betweenness(A[~odd], None if cnt is None else cnt[~odd])
+        return out
+    eu, ev = np.nonzero(pos.any(axis=0))  # every edge present in some step
+    Le = L[:, eu, ev]  # (S, edges)
+    rs, rsrc = np.nonzero((D != D[:1]).any(axis=2))
+    if 2 * len(rs) > S * n:  # mostly different from the first step (or a stack of different graphs)
+        on = _on_path(D[:, :, eu], Le[:, None, :], D[:, :, ev])  # on[step, source, edge]
+    else:
+        on = np.empty((S, n, len(eu)), dtype=bool)
+        on[:] = _on_path(D[0][:, eu], Le[0][None, :], D[0][:, ev])[None]
+        if len(rs):
+            Dr = D[rs, rsrc]  # (rows, n)
+            on[rs, rsrc] = _on_path(Dr[:, eu], Le[rs], Dr[:, ev])
+        ve = np.flatnonzero((Le != Le[:1]).any(axis=0))
+        if len(ve):
+            on[:, :, ve] = _on_path(D[:, :, eu[ve]], Le[:, None, ve], D[:, :, ev[ve]])
     keys = np.packbits(on.reshape(S, -1), axis=1)
     seen: dict[bytes, int] = {}
     first: list[int] = []
@@ -420,49 +637,135 @@ def _betweenness(A: np.ndarray) -> np.ndarray:
     B = Mf * sigma[:, :, None] / safe[:, None, :]
     delta = np.linalg.solve(eye[None] - B, B.sum(axis=2)[:, :, None])[:, :, 0]
     delta = delta.reshape(U, n, n) * (1 - eye)[None]  # drop delta_s(s)
-    bc = delta.sum(axis=1) / ((n - 1) * (n - 2))
-    return bc[inverse]
+    if cnt is None:
+        return (delta.sum(axis=1) / ((n - 1) * (n - 2)))[inverse]
+    c = cnt[:, None]
+    return np.where(c >= 3, delta.sum(axis=1)[inverse] / np.maximum((c - 1) * (c - 2), 1), 0.0)
 
 
 def _depcent(A: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Dependency centrality (steps × nodes; meaningful where ``keep``): ``keep`` is the nodes that are not
+    remainders, the same for every matrix (1-D) or per matrix (2-D, for a padded stack)."""
+    S, n, _ = A.shape
     inn, out = A.sum(axis=1), A.sum(axis=2)
     # (0.5 w) / total, in the reference's order of operations (matters for subnormal weights)
     sup = np.where(inn[:, :, None] > 0, 0.5 * np.swapaxes(A, 1, 2) / np.where(inn > 0, inn, 1)[:, :, None], 0.0)
     buy = np.where(out[:, :, None] > 0, 0.5 * A / np.where(out > 0, out, 1)[:, :, None], 0.0)
     Dm = sup + buy
-    Dm = Dm[:, keep][:, :, keep]
-    k = Dm.shape[1]
-    Dm[:, np.arange(k), np.arange(k)] = 0.0
+    res = np.zeros((S, n))
+    if keep.ndim == 1:
+        Dm = Dm[:, keep][:, :, keep]
+        k = Dm.shape[1]
+        Dm[:, np.arange(k), np.arange(k)] = 0.0
+        own = 1.0 - Dm.sum(axis=2)
+        Dm[:, np.arange(k), np.arange(k)] = np.where(own > 1e-12, own, 0.0)
+        res[:, keep] = _pagerank(Dm)
+        return res
+    Dm = np.where(keep[:, :, None] & keep[:, None, :], Dm, 0.0)
+    Dm[:, np.arange(n), np.arange(n)] = 0.0
     own = 1.0 - Dm.sum(axis=2)
-    Dm[:, np.arange(k), np.arange(k)] = np.where(own > 1e-12, own, 0.0)
-    return _pagerank(Dm)
+    Dm[:, np.arange(n), np.arange(n)] = np.where(keep & (own > 1e-12), own, 0.0)
+    return _pagerank(Dm, keep)
 
 
-def _centrality(fm, g, nodes, stp, A, E) -> pa.Table:
+def _distinct(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the distinct matrices of the stack in first-seen order, index of each step's among them)."""
+    S = A.shape[0]
+    seen: dict[bytes, int] = {}
+    first: list[int] = []
+    inverse = np.empty(S, dtype=np.int64)
+    flat = A.reshape(S, -1)
+    for i in range(S):
+        k = flat[i].tobytes()
+        if k not in seen:
+            seen[k] = len(first)
+            first.append(i)
+        inverse[i] = seen[k]
+    return (A, np.arange(S)) if len(first) == S else (A[first], inverse)
+
+
+#: stacks with fewer than this many matrix entries (steps × nodes²) are measured together, padded
+SMALL = 20_000
+
+
+def _centrality_values(A: np.ndarray, keep: np.ndarray, cnt: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Every centrality measure of a stack (steps × nodes each; ``is_katz`` per step). ``keep``: see
+    :func:`_depcent`; ``cnt``: the number of present nodes of each matrix of a padded stack."""
+    present = None if cnt is None else np.arange(A.shape[1])[None, :] < cnt[:, None]
+    rho = _radius(A)  # shared by Katz (where eigenvector fails) and Bonacich
+    ev, is_katz = _eig_or_katz(A, rho, present)
+    v = {"in_strength": A.sum(axis=1), "out_strength": A.sum(axis=2), "pagerank": _pagerank(A, present),
+         "eigenvector": ev, "betweenness": _betweenness(A, cnt), "bonacich": _bonacich(A, rho, cnt),
+         "is_katz": is_katz}
+    if keep.any():
+        v["dependency_centrality"] = _depcent(A, keep)
+    return v
+
+
+def _centralities(fm: FastMeasures, jobs: list[tuple]) -> list[pa.Table]:
+    """The centrality rows of each job. Steps with the same matrix share values (e.g. a graph only a later
+    operation changes); the small stacks (the base year's graphs, a graph the same at every step) of one
+    size class are padded with absent nodes to one size and measured as one stack, as per-call costs
+    dominate there."""
+    prep = []
+    for _g, nodes, _steps, A, _E in jobs:
+        Au, inv = _distinct(A)
+        prep.append((Au, inv, np.array([a not in fm.rem for a in nodes], dtype=bool)))
+    groups: dict[int, list[int]] = defaultdict(list)  # small stacks by size class (n ≤ 2^k), padded to one size
+    vals: list[dict | None] = [None] * len(jobs)
+    for i, (Au, _, keep) in enumerate(prep):
+        if Au.shape[0] * Au.shape[1] ** 2 < SMALL:
+            groups[(Au.shape[1] - 1).bit_length()].append(i)
+        else:
+            vals[i] = _centrality_values(Au, keep)
+    for small in groups.values():
+        if len(small) == 1:
+            i = small[0]
+            vals[i] = _centrality_values(prep[i][0], prep[i][2])
+            continue
+        N = max(prep[i][0].shape[1] for i in small)
+        rows = sum(prep[i][0].shape[0] for i in small)
+        A = np.zeros((rows, N, N))
+        cnt = np.zeros(rows, dtype=np.int64)
+        keep = np.zeros((rows, N), dtype=bool)
+        spans, r = [], 0
+        for i in small:
+            Au, _, kp = prep[i]
+            u, n = Au.shape[0], Au.shape[1]
+            A[r:r + u, :n, :n] = Au
+            cnt[r:r + u] = n
+            keep[r:r + u, :n] = kp
+            spans.append((i, r, r + u, n))
+            r += u
+        allv = _centrality_values(A, keep, cnt)
+        for i, a, b, n in spans:
+            vals[i] = {k: v[a:b, :n] if v.ndim == 2 else v[a:b] for k, v in allv.items()}
+    return [_centrality_table(fm, g, nodes, np.asarray(steps), vals[i], prep[i][1], prep[i][2])
+            for i, (g, nodes, steps, _A, _E) in enumerate(jobs)]
+
+
+def _centrality_table(fm, g, nodes, stp, v: dict, inv: np.ndarray, keep: np.ndarray) -> pa.Table:
     layer, c = g
-    S, n, _ = A.shape
-    keep = np.array([a not in fm.rem for a in nodes])
-    ev, is_katz = _eig_or_katz(A)
-    cols = [("in_strength", A.sum(axis=1), None), ("out_strength", A.sum(axis=2), None),
-            ("pagerank", _pagerank(A), None), ("eigenvector", ev, is_katz), ("betweenness", _betweenness(A), None),
-            ("bonacich", _bonacich(A), None)]
-    labels = [name for name, _, _ in cols] + ["katz", "dependency_centrality"]
+    S, n = len(stp), len(nodes)
+    is_katz = v["is_katz"][inv]
+    names = ["in_strength", "out_strength", "pagerank", "eigenvector", "betweenness", "bonacich"]
+    labels = names + ["katz", "dependency_centrality"]
     vals, meas, actors, steps = [], [], [], []
-    for k, (_name, v, katz) in enumerate(cols):
-        vals.append(v.reshape(-1))
+    for k, name in enumerate(names):
+        vals.append(v[name][inv].reshape(-1))
         m = np.full(S * n, k)
-        if katz is not None:
-            m[np.repeat(katz, n)] = labels.index("katz")
+        if name == "eigenvector":
+            m[np.repeat(is_katz, n)] = labels.index("katz")
         meas.append(m)
         actors.append(np.tile(np.arange(n), S))
         steps.append(np.repeat(stp, n))
     if keep.any():
         k = int(keep.sum())
-        vals.append(_depcent(A, keep).reshape(-1))
+        vals.append(v["dependency_centrality"][inv][:, keep].reshape(-1))
         meas.append(np.full(S * k, len(labels) - 1))
         actors.append(np.tile(np.nonzero(keep)[0], S))
         steps.append(np.repeat(stp, k))
-    total = sum(len(v) for v in vals)
-    return _table(total, fm.year, layer, c, "centrality", np.concatenate(steps), np.concatenate(vals),
+    total = sum(len(x) for x in vals)
+    return _table(fm, total, layer, c, "centrality", np.concatenate(steps), np.concatenate(vals),
                   actor=_dict_col(np.concatenate(actors), list(nodes)),
                   measure=_dict_col(np.concatenate(meas), labels))

@@ -1,9 +1,11 @@
 """Sweep one operation's parameter over a range and compute every measure at each step.
 
 ``param`` is ``OP_INDEX.FIELD`` (operations numbered from 0, parent file first), e.g. ``0.share``.
-The operations before the swept one run once; the swept one and those after it run per step
-(capacity limits are cached, so a share sweep costs one bisection); the measures of all steps
-are computed together by :class:`.fast.FastMeasures`. :func:`naive_sweep` is the reference: the
+The operations before the swept one run once, and so do the later ones that cannot depend on it
+(reroutes and add_flows of a commodity no other operation from the swept one on touches); the
+swept one and the other later ones run per step (capacity limits are cached, so a share sweep
+costs one bisection); the measures of all steps are computed together by
+:class:`.fast.FastMeasures`. :func:`naive_sweep` is the reference: the
 whole scenario and every networkx graph and measure rebuilt at each step.
 
 >>> from netdep.store import load
@@ -81,14 +83,40 @@ def spec_with(spec, index: int, fieldname: str, value: float):
     return new
 
 
+_OWN_COMMODITY = ("reroute", "add_flow")  # read and change only their commodity's flows; routes untouched
+
+
+def _independent(ops, index: int) -> list[int]:
+    """Operations after ``index`` that do not depend on the swept one: when every operation from ``index`` on
+    is a reroute or add_flow, one whose commodity no other of them touches reads and changes flows no other
+    touches, so it gives the same result (and move) run once before the sweep as after the swept one."""
+    tail = ops[index:]
+    if any(op.type not in _OWN_COMMODITY for op in tail):
+        return []
+    com = [op.fields["commodity"] for op in tail]
+    return [index + k for k in range(1, len(tail)) if com.count(com[k]) == 1]
+
+
 def _states(data: Data, scenario, index: int, fieldname: str, values: Sequence[float],
             progress: Callable[[int], None] | None) -> list[State]:
     year = scenario.year(data)
     specs = [spec_with(scenario.spec, index, fieldname, v) for v in values]
+    ops = scenario.spec.operations
+    hoisted = _independent(ops, index)
     prefix = run_operations(data, _prefix(scenario.spec, index), year)
+    for j in hoisted:  # once, with their own index (moves and notes keep it)
+        prefix = run_operations(data, _prefix(scenario.spec, j + 1), year, state=prefix, start=j)
+    per_step = [i for i in range(index, len(ops)) if i not in hoisted]
     out = []
     for s in specs:
-        out.append(run_operations(data, s, year, state=prefix, start=index))
+        if not hoisted:
+            st = run_operations(data, s, year, state=prefix, start=index)
+        else:
+            st = prefix
+            for i in per_step:
+                st = run_operations(data, _prefix(s, i + 1), year, state=st, start=i)
+            st.moves.sort(key=lambda m: m.op)  # the order a run in file order gives
+        out.append(st)
         if progress:
             progress(1)
     return out
@@ -109,10 +137,23 @@ def sweep(data: Data, scenario, param: str, values: Sequence[float],
     states = _states(data, scenario, index, fieldname, values, progress)
     fm = FastMeasures(data, scenario.year(data))
     table = fm.long(states, scenario.name)
-    table = table.append_column("param", pa.array(np.asarray(values, dtype=float)[table.column("step").to_numpy()]))
+    table = table.append_column("param", _param_column(table.column("step"), values))
     if progress:
         progress(1)
     return SweepResult(param, list(values), table, [[m.record() for m in s.moves] for s in states])
+
+
+def _param_column(step: pa.ChunkedArray, values: Sequence[float]) -> pa.ChunkedArray:
+    """``values[step]``, chunk by chunk; step chunks sharing one buffer share one param chunk."""
+    vals = np.asarray(values, dtype=float)
+    done: dict[tuple[int, int, int], pa.Array] = {}
+    out = []
+    for c in step.chunks:
+        key = (c.buffers()[1].address, c.offset, len(c))
+        if key not in done:
+            done[key] = pa.array(vals[c.to_numpy()])
+        out.append(done[key])
+    return pa.chunked_array(out, pa.float64())
 
 
 def naive_sweep(data: Data, scenario, param: str, values: Sequence[float]) -> SweepResult:
