@@ -14,7 +14,6 @@ is sound, on tables cast to the spec's Arrow types.
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Callable, Iterator
 
 import pyarrow as pa
@@ -389,7 +388,3 @@ def check_tables(tables: Tables) -> tuple[Tables, list[Problem]]:
     for rule in CROSS_RULES:
         problems += list(rule(cast))
     return cast, problems
-
-
-def is_finite(x: float | None) -> bool:
-    return x is not None and math.isfinite(x)

@@ -269,6 +269,12 @@ def add_flows(rows: Iterable[Mapping[str, Any]], data_dir: str | Path | None = N
     return transact(change, data_dir, dry_run=dry_run, wait=wait)
 
 
+def _source_from(values: dict[str, Any], source_id: str | None) -> str | None:
+    """The source of a change: ``--source-id`` if given, else a ``source_id=`` among the values (removed)."""
+    given = values.pop("source_id", None)
+    return source_id or given
+
+
 def set_flows(values: Mapping[str, Any], data_dir: str | Path | None = None, *, where: Mapping[str, Any],
               source_id: str | None = None, all_rows: bool = False, dry_run: bool = False,
               wait: float = DEFAULT_WAIT) -> EditResult:
@@ -279,9 +285,7 @@ def set_flows(values: Mapping[str, Any], data_dir: str | Path | None = None, *, 
     """
     _only(where, FLOW_FILTERS)
     values = {c: coerce("flows", c, v) for c, v in values.items()}
-    if "source_id" in values:
-        source_id = source_id or values.pop("source_id")
-        values.pop("source_id", None)
+    source_id = _source_from(values, source_id)
     if not values and source_id is None:
         raise EditError("nothing to set: give COLUMN=VALUE (e.g. value=38.8) and --source-id")
 
@@ -358,9 +362,7 @@ def set_route(route: str, values: Mapping[str, Any], data_dir: str | Path | None
     values = {c: coerce("routes", c, v) for c, v in values.items()}
     if "route" in values:
         raise EditError("routes: route: the key cannot be set; add a new route instead")
-    if "source_id" in values:
-        source_id = source_id or values.pop("source_id")
-        values.pop("source_id", None)
+    source_id = _source_from(values, source_id)
     if not values and source_id is None:
         raise EditError("nothing to set: give --status, --capacity, --open-from, --open-to or --note")
 

@@ -16,7 +16,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from ..graph import layer_graph
+from ..graph import cross_layer_graph, layer_graph
 from ..metrics.concentration import STRATEGIC_HHI
 from ..store import Data
 from . import charts
@@ -97,10 +97,7 @@ def document(data: Data, rep: Report) -> list[Section]:
         "actor. In energy and across layers the EU appears as Europe (the Statistical Review's region), because oil "
         "and coal are only reported for Europe.")
     for layer in (*rep.layers, "all") if len(rep.layers) == 3 else rep.layers:
-        G = layer_graph(data, y, layer) if layer != "all" else None
-        if layer == "all":
-            from ..graph import cross_layer_graph
-            G = cross_layer_graph(data, y)
+        G = cross_layer_graph(data, y) if layer == "all" else layer_graph(data, y, layer)
         if G.number_of_edges() == 0:
             continue
         eu = "REG_EUROPE" if "REG_EUROPE" in G else "EU27"
