@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests are reproducible: seeded in development (``--hypothesis-seed`` in pyproject's addopts; pass
+# another seed on the command line to explore), derandomised in CI (the examples follow from the test alone).
+settings.register_profile("dev", database=None)
+settings.register_profile("ci", database=None, derandomize=True, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

@@ -47,6 +47,12 @@ __all__ = ["FastMeasures"]
 GKey = tuple[str, str]
 
 
+
+def _key_order(key: tuple) -> tuple:
+    """A sort key for flow keys that may hold None (no route): hash-seed-independent order."""
+    return tuple("" if x is None else str(x) for x in key)
+
+
 class FastMeasures:
     """Measures of many states of ``year`` (see the module docstring)."""
 
@@ -148,7 +154,7 @@ class FastMeasures:
         aggregate graph means folding again. Graphs not listed are the base year's."""
         base_rows = self.base_state.rows
         by_graph: dict[GKey, list] = {}
-        for k in state.changed:  # in the set's order, as the sums below depend on it
+        for k in sorted(state.changed, key=_key_order):  # a fixed order: the float sums below depend on it
             for g in self._fed_by(k[0], k[1]):
                 by_graph.setdefault(g, []).append(k)
         out: dict[GKey, tuple[str, dict]] = {}
