@@ -204,11 +204,13 @@ def _validate(con, path: Path) -> int:
         if bad:
             line, val = bad[0]
             raise SourceFormatError(f"{path}:{line}: {col}: '{'' if val is None else val}' {what}")
-    dup = con.execute("SELECT min(line), exporter, sector, importer FROM icio_text GROUP BY exporter, sector, importer "
-                      "HAVING count(*) > 1 ORDER BY 1 LIMIT 1").fetchall()
+    dup = con.execute("SELECT line, exporter, sector, importer, first_line FROM (SELECT line, exporter, sector, "
+                      "importer, min(line) OVER w AS first_line, row_number() OVER (w ORDER BY line) AS n FROM "
+                      "icio_text WINDOW w AS (PARTITION BY exporter, sector, importer)) WHERE n = 2 "
+                      "ORDER BY line LIMIT 1").fetchall()
     if dup:
-        line, e, s, i = dup[0]
-        raise SourceFormatError(f"{path}:{line}: exporter,sector,importer: ({e}, {s}, {i}) appears more than once")
+        line, e, s, i, first = dup[0]
+        raise SourceFormatError(f"{path}:{line}: exporter,sector,importer: ({e}, {s}, {i}) already on line {first}")
     return int(con.execute("SELECT count(*) FROM icio_text").fetchall()[0][0])
 
 

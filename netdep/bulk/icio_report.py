@@ -91,10 +91,10 @@ def industry_section(data_dir: str | Path, importers: tuple[str, ...] = DEFAULT_
                         "NULL::DOUBLE AS value WHERE false")
         has_intra = year in partition_years(d / ICIO_INTRA_EU_DIR)
         economies = con.execute("SELECT count(DISTINCT a) FROM (SELECT origin AS a FROM f UNION "
-                                "SELECT destination FROM f)").fetchone()[0]
+                                "SELECT destination FROM f)").fetchall()[0][0]
         blocks = []
         for imp in importers:
-            total = con.execute("SELECT sum(import_value) FROM m WHERE importer = ?", [imp]).fetchone()[0]
+            total = con.execute("SELECT sum(import_value) FROM m WHERE importer = ?", [imp]).fetchall()[0][0]
             rows = []
             if total:
                 cur = con.execute(
@@ -130,7 +130,7 @@ def industry_section(data_dir: str | Path, importers: tuple[str, ...] = DEFAULT_
                 "(SELECT top_share FROM m WHERE commodity = $k AND importer = 'CHN'), "
                 "(SELECT 1 + count(*) FROM f WHERE commodity = $k AND destination = 'CHN' AND value > "
                 "  coalesce((SELECT value FROM f WHERE commodity = $k AND destination = 'CHN' AND origin = 'RUS'), 0))",
-                {"k": k}).fetchone()
+                {"k": k}).fetchall()[0]
             rus_from_chn, rus_total, chn_from_rus, chn_total = (x or 0.0 for x in r[:4])
             mutual.append({
                 "commodity": k, "industry_name": _name(k),
