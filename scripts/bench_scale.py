@@ -314,7 +314,10 @@ def stage_icio_pagerank(a) -> dict:
 
     t = time.perf_counter()
     n = icio_pagerank(_icio_dir(a))
-    return {"icio_pagerank_s": time.perf_counter() - t, "icio_pagerank_rows": n}
+    cold = time.perf_counter() - t
+    t = time.perf_counter()
+    icio_pagerank(_icio_dir(a))  # again, warm: imports and first-call set-up paid (read + iterate + write)
+    return {"icio_pagerank_s": cold, "icio_pagerank_warm_s": time.perf_counter() - t, "icio_pagerank_rows": n}
 
 
 def stage_icio_networkx(a) -> dict:
@@ -328,7 +331,7 @@ def stage_icio_networkx(a) -> dict:
         t[c] = t[c].astype(str)
     pr = pq.read_table(d / "isic_pagerank" / "year=2022" / "part-0.parquet").to_pandas()
     pr = pr.set_index(["commodity", "actor"])["pagerank"]
-    elapsed, worst, layers = 0.0, 0.0, 0
+    elapsed, warm, worst, layers = 0.0, 0.0, 0.0, 0
     for k, e in t.groupby("commodity", sort=True):  # every layer: no sampling
         src, dst, w = e.origin.tolist(), e.destination.tolist(), e.value.tolist()
         s = time.perf_counter()
@@ -339,7 +342,15 @@ def stage_icio_networkx(a) -> dict:
         mine = pr.loc[k]
         worst = max(worst, max(abs(float(mine[n]) - v) for n, v in ref.items()))
         layers += 1
-    return {"icio_pagerank_networkx_s": elapsed, "icio_layers": layers, "icio_edges": len(t),
+    for _k, e in t.groupby("commodity", sort=True):  # again, warm (scipy imported, dispatch set up)
+        src, dst, w = e.origin.tolist(), e.destination.tolist(), e.value.tolist()
+        s = time.perf_counter()
+        G = nx.DiGraph()
+        G.add_weighted_edges_from(zip(src, dst, w), weight="value")
+        nx.pagerank(G, alpha=0.85, weight="value")
+        warm += time.perf_counter() - s
+    return {"icio_pagerank_networkx_s": elapsed, "icio_pagerank_networkx_warm_s": warm, "icio_layers": layers,
+            "icio_edges": len(t),
             "icio_max_abs_diff_pagerank_sci": f"{worst:.2e}"}
 
 
@@ -380,6 +391,7 @@ def run_icio(a) -> dict:
     res["icio_rows_per_s"] = res["icio_rows"] / res["icio_import_s"]
     res["icio_measures_speedup"] = res["icio_measures_pandas_s"] / res["icio_measures_s"]
     res["icio_pagerank_speedup"] = res["icio_pagerank_networkx_s"] / res["icio_pagerank_s"]
+    res["icio_pagerank_speedup_warm"] = res["icio_pagerank_networkx_warm_s"] / res["icio_pagerank_warm_s"]
     res["icio_stage_rss_mib"] = rss
     return res
 

@@ -213,7 +213,8 @@ def industry_section_items(sec: dict[str, Any], cite: str = "") -> list[tuple]:
         f"suppliers first. 'imports / use': the imports over the importer's whole intermediate use of the "
         f"industry's output in the table (imports + intra-EU + domestic).")))
     for b in sec["importers"]:
-        items.append(("p", f"**{b['name'][:1].upper() + b['name'][1:]} ({b['importer']})**: intermediate imports from the table's other "
+        title = b["name"][:1].upper() + b["name"][1:]
+        items.append(("p", f"**{title} ({b['importer']})**: intermediate imports from the table's other "
                            f"economies US$ {b['total']:,.1f} bn {cite}"))
         if b["rows"]:
             items.append(("table", ["industry", "name", "top supplier", "its share", "HHI", "imports (US$ bn)",
