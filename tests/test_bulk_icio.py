@@ -330,3 +330,18 @@ def test_reference_readme_figures_without_folding(tmp_path):
     dom = pq.read_table(tmp_path / "isic_domestic" / PART).to_pandas()
     got = dom[(dom.commodity == "isic:B06") & (dom.actor == "RUS")].value.iloc[0]
     assert got == pytest.approx(49.082, abs=0.0005)
+
+
+def test_progress_bar_and_doctests(tmp_path, capsys):
+    import doctest
+
+    import netdep.bulk.icio as icio_mod
+    import netdep.bulk.icio_report as report_mod
+
+    f = tmp_path / "icio.csv"
+    f.write_text(TINY)
+    r = import_icio(f, tmp_path / "p", progress=True, measures=False)
+    cap = capsys.readouterr()
+    assert r.rows_out == 4 and "reading icio.csv" in cap.out + cap.err  # rich's console
+    for mod in (icio_mod, report_mod):
+        assert doctest.testmod(mod).failed == 0, mod.__name__
