@@ -82,5 +82,7 @@ CREATE OR REPLACE VIEW isic_pagerank AS
 SELECT year, commodity, actor, pagerank
 FROM read_parquet('data/isic_pagerank/*/*.parquet', hive_partitioning = true, hive_types = {'year': BIGINT});
 
--- The 50 ICIO industries: commodity ('isic:C27'), code, the OECD's name.
-CREATE OR REPLACE VIEW isic_industries AS SELECT * FROM read_parquet('data/isic_industries.parquet');
+-- The 50 ICIO industries of the release (year = the table's year): commodity ('isic:C27'), code, the OECD's name.
+CREATE OR REPLACE VIEW isic_industries AS
+SELECT commodity, code, name
+FROM read_parquet('data/isic_industries/*/*.parquet', hive_partitioning = true, hive_types = {'year': BIGINT});

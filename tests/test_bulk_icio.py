@@ -174,7 +174,6 @@ def test_bundled_layers_shape_and_citation(bundled):
     src = pq.read_table(DATA / "sources.parquet").to_pandas().set_index("source_id").loc[ICIO_SOURCE_ID]
     assert src.publisher == "OECD" and src.url.startswith("https://www.oecd.org/")
     size = sum(p.stat().st_size for p in DATA.glob("isic*/**/*.parquet"))
-    size += (DATA / "isic_industries.parquet").stat().st_size
     assert size < 3_000_000  # a few MB at most
 
 
@@ -315,9 +314,8 @@ def test_every_bundled_row_traced_to_reference(bundled, reference):
 @needs_ref
 def test_reimport_of_reference_reproduces_bundled_files(tmp_path):
     import_icio(REF, tmp_path)
-    for name in ("isic", "isic_intra_eu", "isic_domestic", "isic_measures", "isic_pagerank"):
+    for name in ("isic", "isic_intra_eu", "isic_domestic", "isic_measures", "isic_pagerank", "isic_industries"):
         assert (tmp_path / name / PART).read_bytes() == (DATA / name / PART).read_bytes(), name
-    assert (tmp_path / "isic_industries.parquet").read_bytes() == (DATA / "isic_industries.parquet").read_bytes()
 
 
 @needs_ref

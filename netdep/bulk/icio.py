@@ -26,8 +26,8 @@ Layout written under ``out`` (next to BACI's ``hs6/``; ``netdep sql`` shows them
 ``isic_domestic/year=2022/part-0.parquet`` (view ``isic_domestic``)
     Each actor's domestic intermediate use of its own industry's output (US$ bn; EU27 = sum of its members'
     own domestic flows), so imports can be set against use.
-``isic_industries.parquet``
-    The 50 ICIO industries: commodity, code, name (the OECD's labels).
+``isic_industries/year=2022/part-0.parquet`` (view ``isic_industries``)
+    The 50 ICIO industries of the release: commodity, code, name (the OECD's labels).
 
 Re-importing the same file gives byte-identical files; each partition is swapped in atomically.
 
@@ -58,12 +58,12 @@ from ..errors import SourceFormatError
 from ..store import TMP_PREFIX
 from ._duck import arrow_table, bulk_connection, glob_sql, run_with_progress, sql_file
 from ._write import partition_years, write_partition
-from .baci import HS6_SCHEMA, INTRA_EU_SCHEMA, _write_small
+from .baci import HS6_SCHEMA, INTRA_EU_SCHEMA
 from .codes import EU27, EU27_ACTOR
 
 __all__ = ["import_icio", "IcioResult", "ICIO_COLUMNS", "ICIO_SECTORS", "ICIO_ECONOMIES", "ICIO_SOURCE_ID",
            "ICIO_NOTE", "ICIO_DIR", "ICIO_INTRA_EU_DIR", "ICIO_DOMESTIC_DIR", "ICIO_MEASURES_DIR",
-           "ICIO_PAGERANK_DIR", "ICIO_YEAR", "DOMESTIC_SCHEMA", "icio_measures", "icio_pagerank",
+           "ICIO_PAGERANK_DIR", "ICIO_INDUSTRIES_DIR", "ICIO_YEAR", "DOMESTIC_SCHEMA", "icio_measures", "icio_pagerank",
            "icio_connection", "isic_commodity"]
 
 ICIO_COLUMNS = ("exporter", "sector", "importer", "value_usd_mn", "domestic")
@@ -71,6 +71,7 @@ ICIO_SOURCE_ID = "oecd_icio_2025"
 ICIO_YEAR = 2022
 ICIO_DIR, ICIO_INTRA_EU_DIR, ICIO_DOMESTIC_DIR = "isic", "isic_intra_eu", "isic_domestic"
 ICIO_MEASURES_DIR, ICIO_PAGERANK_DIR = "isic_measures", "isic_pagerank"
+ICIO_INDUSTRIES_DIR = "isic_industries"
 ICIO_NOTE = ("OECD ICIO 2025 release, 2022: intermediate use only (summed over the importer's using industries); "
              "the OECD rest-of-world region is not in the table")
 
@@ -313,8 +314,10 @@ def import_icio(path: str | Path, out: str | Path = "data", eu_bloc: bool = True
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
     keys = list(ICIO_SECTORS)
-    result.files.append(_write_small(out, "isic_industries", pa.table({
-        "commodity": [isic_commodity(k) for k in keys], "code": keys, "name": [ICIO_SECTORS[k] for k in keys]})))
+    industries = pa.table({"commodity": [isic_commodity(k) for k in keys], "code": keys,
+                           "name": [ICIO_SECTORS[k] for k in keys]})
+    p, _ = write_partition(industries.to_reader(), industries.schema, out / ICIO_INDUSTRIES_DIR, ICIO_YEAR)
+    result.files.append(p)
     if measures:
         result.measures_rows = icio_measures(out)
         result.pagerank_rows = icio_pagerank(out)

@@ -74,6 +74,8 @@ CREATE OR REPLACE VIEW isic_pagerank AS
 SELECT year, commodity, actor, pagerank
 FROM read_parquet(@path, hive_partitioning = true, hive_types = {'year': BIGINT});
 
--- @file isic_industries isic_industries
--- The 50 ICIO industries: commodity ('isic:C27'), code, the OECD's name.
-CREATE OR REPLACE VIEW isic_industries AS SELECT * FROM read_parquet(@path);
+-- @table isic_industries isic_industries
+-- The 50 ICIO industries of the release (year = the table's year): commodity ('isic:C27'), code, the OECD's name.
+CREATE OR REPLACE VIEW isic_industries AS
+SELECT commodity, code, name
+FROM read_parquet(@path, hive_partitioning = true, hive_types = {'year': BIGINT});
