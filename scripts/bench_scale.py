@@ -3,6 +3,8 @@ baseline measured in the same run, each stage in its own process (peak RSS per s
 
     python scripts/bench_scale.py --rows 2000000            # quick check, < 1 minute
     python scripts/bench_scale.py --rows 11000000 --years 3 # the issue's figures
+    python scripts/bench_scale.py --icio ../shared/reference/sectors/icio_2022_bilateral_intermediate.csv.gz \
+        --icio-only                                         # the real table (OECD ICIO 2022) alone
 
 Stages: generate (scripts/gen_baci.py, cached in --workdir), import (CSV -> Parquet), measures (DuckDB) vs
 measures_pandas (pandas groupby; same results checked), pagerank (batched, networkx semantics) vs networkx
@@ -253,8 +255,150 @@ def stage_pipeline(a) -> dict:
     return {"pipeline_s": time.perf_counter() - t}
 
 
+# --- the real table: OECD ICIO 2022 industry layers (--icio PATH; netdep.bulk.icio) ---------------------------
+
+def _icio_dir(a) -> Path:
+    return Path(a.workdir) / "icio"
+
+
+def stage_icio_import(a) -> dict:
+    from netdep.bulk.icio import import_icio
+
+    out = _icio_dir(a)
+    shutil.rmtree(out, ignore_errors=True)
+    t = time.perf_counter()
+    r = import_icio(a.icio, out, measures=False)
+    return {"icio_import_s": time.perf_counter() - t, "icio_rows": r.rows_in, "icio_rows_out": r.rows_out,
+            "icio_parquet_mib": sum(p.stat().st_size for p in out.rglob("*.parquet")) / 2**20}
+
+
+def stage_icio_measures(a) -> dict:
+    from netdep.bulk.icio import icio_measures
+
+    t = time.perf_counter()
+    n = icio_measures(_icio_dir(a))
+    return {"icio_measures_s": time.perf_counter() - t, "icio_measure_rows": n}
+
+
+def stage_icio_measures_pandas(a) -> dict:
+    import numpy as np
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    from netdep.bulk.measures import measures_pandas
+
+    d = _icio_dir(a)
+    alias = Path(a.workdir) / "icio_as_hs6"  # measures_pandas reads <data>/hs6 and hs6_intra_eu
+    shutil.rmtree(alias, ignore_errors=True)
+    alias.mkdir(parents=True)
+    (alias / "hs6").symlink_to(d / "isic")
+    (alias / "hs6_intra_eu").symlink_to(d / "isic_intra_eu")
+    t = time.perf_counter()
+    ref = measures_pandas(alias, 2022)
+    elapsed = time.perf_counter() - t
+    got = pq.read_table(d / "isic_measures" / "year=2022" / "part-0.parquet").to_pandas()
+    worst, equal = 0.0, list(got.columns) == list(ref.columns) and len(got) == len(ref)
+    for c in got.columns if equal else []:
+        if got[c].dtype.kind == "f":
+            x, y = got[c].to_numpy(float), ref[c].to_numpy(float)
+            ok = ~(np.isnan(x) & np.isnan(y))
+            worst = max(worst, float(np.nanmax(np.abs(x[ok] - y[ok]) / np.maximum(np.abs(y[ok]), 1e-300))))
+        else:
+            equal &= [None if pd.isna(v) else v for v in got[c]] == [None if pd.isna(v) else v for v in ref[c]]
+    return {"icio_measures_pandas_s": elapsed, "icio_measures_equal": bool(equal and worst <= 1e-9),
+            "icio_measures_max_rel_diff": worst}
+
+
+def stage_icio_pagerank(a) -> dict:
+    from netdep.bulk.icio import icio_pagerank
+
+    t = time.perf_counter()
+    n = icio_pagerank(_icio_dir(a))
+    cold = time.perf_counter() - t
+    t = time.perf_counter()
+    icio_pagerank(_icio_dir(a))  # again, warm: imports and first-call set-up paid (read + iterate + write)
+    return {"icio_pagerank_s": cold, "icio_pagerank_warm_s": time.perf_counter() - t, "icio_pagerank_rows": n}
+
+
+def stage_icio_networkx(a) -> dict:
+    import networkx as nx
+    import pyarrow.parquet as pq
+
+    d = _icio_dir(a)
+    t = pq.read_table(d / "isic" / "year=2022" / "part-0.parquet",
+                      columns=["commodity", "origin", "destination", "value"]).to_pandas()
+    for c in ("commodity", "origin", "destination"):
+        t[c] = t[c].astype(str)
+    pr = pq.read_table(d / "isic_pagerank" / "year=2022" / "part-0.parquet").to_pandas()
+    pr = pr.set_index(["commodity", "actor"])["pagerank"]
+    elapsed, warm, worst, layers = 0.0, 0.0, 0.0, 0
+    for k, e in t.groupby("commodity", sort=True):  # every layer: no sampling
+        src, dst, w = e.origin.tolist(), e.destination.tolist(), e.value.tolist()
+        s = time.perf_counter()
+        G = nx.DiGraph()
+        G.add_weighted_edges_from(zip(src, dst, w), weight="value")
+        ref = nx.pagerank(G, alpha=0.85, weight="value")
+        elapsed += time.perf_counter() - s
+        mine = pr.loc[k]
+        worst = max(worst, max(abs(float(mine[n]) - v) for n, v in ref.items()))
+        layers += 1
+    for _k, e in t.groupby("commodity", sort=True):  # again, warm (scipy imported, dispatch set up)
+        src, dst, w = e.origin.tolist(), e.destination.tolist(), e.value.tolist()
+        s = time.perf_counter()
+        G = nx.DiGraph()
+        G.add_weighted_edges_from(zip(src, dst, w), weight="value")
+        nx.pagerank(G, alpha=0.85, weight="value")
+        warm += time.perf_counter() - s
+    return {"icio_pagerank_networkx_s": elapsed, "icio_pagerank_networkx_warm_s": warm, "icio_layers": layers,
+            "icio_edges": len(t),
+            "icio_max_abs_diff_pagerank_sci": f"{worst:.2e}"}
+
+
+def stage_icio_report(a) -> dict:
+    from netdep.bulk.icio_report import industry_section, industry_section_markdown
+
+    t = time.perf_counter()
+    md = industry_section_markdown(industry_section(_icio_dir(a)))
+    return {"icio_report_s": time.perf_counter() - t, "icio_report_lines": md.count("\n")}
+
+
+def stage_icio_pipeline(a) -> dict:
+    from netdep.bulk.icio import import_icio
+    from netdep.bulk.icio_report import industry_section, industry_section_markdown
+
+    out = Path(a.workdir) / "icio_pipeline"
+    shutil.rmtree(out, ignore_errors=True)
+    t = time.perf_counter()
+    import_icio(a.icio, out)  # import + measures + PageRank
+    industry_section_markdown(industry_section(out))
+    return {"icio_pipeline_s": time.perf_counter() - t}
+
+
+ICIO_STAGES = {"icio_import": stage_icio_import, "icio_measures": stage_icio_measures,
+               "icio_measures_pandas": stage_icio_measures_pandas, "icio_pagerank": stage_icio_pagerank,
+               "icio_networkx": stage_icio_networkx, "icio_report": stage_icio_report,
+               "icio_pipeline": stage_icio_pipeline}
+
+
+def run_icio(a) -> dict:
+    """Every ICIO stage, each in its own process; the figures and their ratios."""
+    res: dict = {}
+    rss = {}
+    for name in ICIO_STAGES:
+        out = _run_stage(name, a)
+        rss[name] = out.pop("rss_mib")
+        res.update(out)
+    res["icio_rows_per_s"] = res["icio_rows"] / res["icio_import_s"]
+    res["icio_measures_speedup"] = res["icio_measures_pandas_s"] / res["icio_measures_s"]
+    res["icio_pagerank_speedup"] = res["icio_pagerank_networkx_s"] / res["icio_pagerank_s"]
+    res["icio_pagerank_speedup_warm"] = res["icio_pagerank_networkx_warm_s"] / res["icio_pagerank_warm_s"]
+    res["icio_stage_rss_mib"] = rss
+    return res
+
+
 STAGES = {"import": stage_import, "measures": stage_measures, "measures_pandas": stage_measures_pandas,
-          "pagerank": stage_pagerank, "networkx": stage_networkx, "report": stage_report, "pipeline": stage_pipeline}
+          "pagerank": stage_pagerank, "networkx": stage_networkx, "report": stage_report, "pipeline": stage_pipeline,
+          **ICIO_STAGES}
 
 
 def _child(a) -> None:
@@ -266,6 +410,8 @@ def _child(a) -> None:
 def _run_stage(name: str, a) -> dict:
     cmd = [sys.executable, __file__, "--stage", name, "--csv", str(a.csv), "--data", str(a.data),
            "--workdir", str(a.workdir), "--nx-sample", str(a.nx_sample), "--rows", str(a.rows)]
+    if getattr(a, "icio", None):
+        cmd += ["--icio", str(a.icio)]
     t = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
     if p.returncode:
@@ -283,12 +429,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/netdep_bench"))
     ap.add_argument("--nx-sample", type=int, default=100, help="networkx layers per year (0: all)")
+    ap.add_argument("--icio", type=Path, default=None,
+                    help="also benchmark the real table: the OECD ICIO bilateral intermediate CSV(.gz)")
+    ap.add_argument("--icio-only", action="store_true", help="with --icio: skip the synthetic BACI stages")
     ap.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
     ap.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.stage:
         _child(a)
+        return 0
+    if a.icio and a.icio_only:
+        a.workdir, a.csv, a.data = a.workdir / "icio_only", a.icio, a.workdir / "icio_only" / "data"
+        a.workdir.mkdir(parents=True, exist_ok=True)
+        res = {"cores": os.cpu_count(), **run_icio(a)}
+        print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in res.items()}))
         return 0
     work = a.workdir / f"r{a.rows}_y{a.years}_s{a.seed}"
     a.workdir = work
@@ -322,6 +477,8 @@ def main(argv: list[str] | None = None) -> int:
     res["peak_rss_mib"] = rss["pipeline"]
     res["pipeline_under_60s"] = res["pipeline_s"] < 60
     res["pipeline_under_4gib"] = res["peak_rss_mib"] < 4096
+    if a.icio:
+        res.update(run_icio(a))
     print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in res.items()}))
     return 0
 

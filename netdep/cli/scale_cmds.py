@@ -1,4 +1,5 @@
-"""World-scale commands: `netdep import baci` and `netdep measures` (thin layers over netdep.bulk)."""
+"""World-scale commands: `netdep import baci`, `netdep import icio` and `netdep measures` (thin layers
+over netdep.bulk)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,32 @@ def import_baci_cmd(file: Path, country_codes: Path | None, product_codes: Path 
     r = import_baci(file, country_codes=country_codes, product_codes=product_codes, eu_bloc=eu_bloc, out=target,
                     source_id=source_id, progress=progress)
     click.echo(f"{r.summary()} into {target / 'hs6'} in {time.perf_counter() - t0:.1f} s")
+
+
+@import_group.command("icio")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--eu-bloc/--no-eu-bloc", default=True, show_default=True,
+              help="Fold the 27 EU members into EU27 and drop intra-EU flows.")
+@click.option("--measures/--no-measures", default=True, show_default=True,
+              help="Also compute the dependency measures and PageRank of every industry layer.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Data folder to write isic/year=2022/part-0.parquet into (default: --data, else ./data).")
+@click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
+@data_option
+def import_icio_cmd(file: Path, eu_bloc: bool, measures: bool, out: Path | None, progress: bool,
+                    data_dir: Path | None) -> None:
+    """Import the OECD ICIO bilateral intermediate table (exporter,sector,importer,value_usd_mn,domestic)
+    as one trade layer per industry (commodity 'isic:C27', US$ bn), with measures and PageRank.
+
+    Writes OUT/isic/year=2022 (+ isic_intra_eu, isic_domestic, isic_measures, isic_pagerank); `netdep sql`
+    shows them as the views isic_flows, isic_dependencies, isic_pagerank. Byte-identical on re-import.
+    """
+    from ..bulk.icio import import_icio
+
+    target = out if out is not None else (data_dir if data_dir is not None else Path("data"))
+    t0 = time.perf_counter()
+    r = import_icio(file, target, eu_bloc=eu_bloc, measures=measures, progress=progress)
+    click.echo(f"{r.summary()} into {target / 'isic'} in {time.perf_counter() - t0:.1f} s")
 
 
 @main.command("measures")

@@ -310,6 +310,14 @@ def _extra_sections(data: Data, rep: Report) -> list[Section]:
                               f"{r['hhi']:.3f}", _fmt(float(r["import_value"])), r["suppliers"]]
                              for r in block["rows"]])
             out.append(s)
+    try:  # industry layers (OECD ICIO, netdep import icio): netdep.bulk.icio_report
+        from ..bulk.icio_report import industry_report_section
+    except ImportError:
+        industry_report_section = None
+    if industry_report_section is not None and data.path is not None:
+        sec = industry_report_section(data.path, rep.tables["sources"])
+        if sec:
+            out.append(Section(sec["title"], list(sec["items"])))
     return out
 
 

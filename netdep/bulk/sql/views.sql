@@ -43,3 +43,39 @@ CREATE OR REPLACE VIEW hs6_products AS SELECT * FROM read_parquet(@path);
 -- @file hs6_countries hs6_countries
 -- BACI country codes and the actor each was mapped to.
 CREATE OR REPLACE VIEW hs6_countries AS SELECT * FROM read_parquet(@path);
+
+-- @table isic isic_flows
+-- Industry-level intermediate flows (OECD ICIO 2025 release, 2022), one row per (year, commodity 'isic:C27',
+-- origin, destination); value in US$ bn; domestic flows left out (netdep.bulk.icio).
+CREATE OR REPLACE VIEW isic_flows AS
+SELECT year, layer, commodity, origin, destination, value, value_usd_bn, route, source_id, note
+FROM read_parquet(@path, hive_partitioning = true, hive_types = {'year': BIGINT});
+
+-- @table isic_intra_eu isic_intra_eu
+-- Intra-EU intermediate flows per industry and year (dropped from isic_flows when EU members were folded).
+CREATE OR REPLACE VIEW isic_intra_eu AS
+SELECT year, commodity, value, flows
+FROM read_parquet(@path, hive_partitioning = true, hive_types = {'year': BIGINT});
+
+-- @table isic_domestic isic_domestic
+-- Each actor's domestic intermediate use of its own industry's output (US$ bn; EU27: its members' own).
+CREATE OR REPLACE VIEW isic_domestic AS
+SELECT year, commodity, actor, value
+FROM read_parquet(@path, hive_partitioning = true, hive_types = {'year': BIGINT});
+
+-- @table isic_measures isic_dependencies
+-- Dependency measures per (year, importer, industry): the columns of hs6_dependencies (measures.sql).
+CREATE OR REPLACE VIEW isic_dependencies AS
+SELECT * FROM read_parquet(@path, hive_partitioning = true, hive_types = {'year': BIGINT});
+
+-- @table isic_pagerank isic_pagerank
+-- PageRank of every actor in every industry layer (year, commodity), networkx semantics.
+CREATE OR REPLACE VIEW isic_pagerank AS
+SELECT year, commodity, actor, pagerank
+FROM read_parquet(@path, hive_partitioning = true, hive_types = {'year': BIGINT});
+
+-- @table isic_industries isic_industries
+-- The 50 ICIO industries of the release (year = the table's year): commodity ('isic:C27'), code, the OECD's name.
+CREATE OR REPLACE VIEW isic_industries AS
+SELECT commodity, code, name
+FROM read_parquet(@path, hive_partitioning = true, hive_types = {'year': BIGINT});
