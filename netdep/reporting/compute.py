@@ -12,13 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..graph import graphs
-from ..metrics import (
-    asymmetry_records,
-    centrality_records,
-    concentration_records,
-    dependency_records,
-    vulnerability_records,
-)
+from ..metrics import asymmetry_records, vulnerability_records
+from ..metrics.sensitivity import sensitivity_records
+from ..metrics.tables import core_tables, fuel_of, remainders_of
 from ..store import Data
 
 __all__ = ["Report", "build_report", "default_years", "MAIN_ACTORS", "EU_CODES"]
@@ -66,38 +62,35 @@ def default_years(data: Data) -> tuple[int, int | None]:
 
 def _consumption(data: Data, year: int) -> dict[str, dict[str, float]]:
     """commodity -> actor -> consumption, through commodities.balance_of."""
-    group = {c["commodity"]: c["balance_of"] for c in data.rows("commodities") if c["balance_of"]}
-    by = {}
-    for b in data.rows("balances"):
-        if b["year"] == year and b["consumption"]:
-            by.setdefault(b["commodity"], {})[b["actor"]] = b["consumption"]
-    return {c: by.get(g, {}) for c, g in group.items()}
+    from ..metrics.tables import consumption
+
+    return consumption(data, year)
 
 
 def year_tables(data: Data, year: int, layers: tuple[str, ...]) -> dict[str, list[dict]]:
-    """dependencies, concentration, centrality, asymmetry, vulnerability for one year."""
-    remainders = {a["actor"] for a in data.rows("actors") if a["kind"] == "aggregate"}
-    cons = _consumption(data, year)
-    deps, conc, cent, asym = [], [], [], []
+    """dependencies, concentration, centrality (:func:`netdep.metrics.tables.core_tables`), asymmetry,
+    vulnerability and the cross-layer weight sensitivity for one year."""
+    remainders = remainders_of(data)
+    t = core_tables(data, year, layers)
+    t["dependencies"] = [r for r in t["dependencies"] if r["commodity"] != "*"]  # per commodity and fuel only
+    asym = []
     for (layer, commodity), G in graphs(data, year).items():
-        if layer != "all" and layer not in layers:
+        if commodity != "*" or (layer != "all" and layer not in layers) or \
+                (layer == "all" and not {"trade", "energy"} <= set(layers)):
             continue
-        if layer == "all" and len(layers) < 3:
-            continue
-        if commodity != "*":
-            deps += dependency_records(G, cons.get(commodity))
-            conc += concentration_records(G, remainders)
-        cent += centrality_records(G, remainders)
-        if commodity == "*":
-            eu = "REG_EUROPE" if "REG_EUROPE" in G else "EU27"
-            asym += asymmetry_records(G, ["RUS", "CHN", eu, "USA"])
+        eu = "REG_EUROPE" if "REG_EUROPE" in G else "EU27"
+        asym += asymmetry_records(G, ["RUS", "CHN", eu, "USA"], remainders=remainders)
+    fuel = fuel_of(data)
     pairs = []
-    for r in deps:
-        if r["layer"] == "energy" and r["destination"] in (*MAIN_ACTORS, "REG_EUROPE") and (r["share_in"] or 0) >= 0.1 \
+    for r in t["dependencies"]:
+        if r["layer"] == "energy" and fuel.get(r["commodity"]) != r["commodity"] and r["commodity"] != "*" \
+                and r["destination"] in (*MAIN_ACTORS, "REG_EUROPE") and (r["share_in"] or 0) >= 0.1 \
                 and r["origin"] not in remainders:
             pairs.append((r["destination"], r["origin"], r["commodity"]))
     vul = vulnerability_records(data, year, sorted(set(pairs)))
-    return {"dependencies": deps, "concentration": conc, "centrality": cent, "asymmetry": asym, "vulnerability": vul}
+    sens = sensitivity_records(data, year) if {"trade", "energy"} <= set(layers) and \
+        ("all", "*") in graphs(data, year) else []
+    return {**t, "asymmetry": asym, "vulnerability": vul, "cross_layer_sensitivity": sens}
 
 
 def build_report(data: Data, year: int | None = None, compare_year: int | None = None,

@@ -19,11 +19,11 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..graph import graphs
-from ..metrics import centrality_records, concentration_records, dependency_records
+from ..metrics.tables import consumption, core_tables, fuel_of, remainders_of
 from ..store import Data
 
-__all__ = ["measure_tables", "layers_of", "remainders_of", "consumption", "long_table", "tables_from_long", "KEYS",
+__all__ = ["measure_tables", "layers_of", "remainders_of", "consumption", "fuel_of", "core_tables", "long_table",
+           "tables_from_long", "KEYS",
            "FIELDS",
            "LONG_SCHEMA", "record_key"]
 
@@ -34,8 +34,8 @@ KEYS = {
     "centrality": ("year", "layer", "commodity", "actor", "measure"),
 }
 FIELDS = {
-    "dependencies": ("value", "share_in", "share_out", "share_of_consumption"),
-    "concentration": ("hhi", "top_share", "unattributed_share", "partners"),
+    "dependencies": ("value", "share_in", "share_out", "share_of_consumption", "coverage_in", "coverage_out"),
+    "concentration": ("hhi", "top_share", "unattributed_share", "partners", "coverage"),
     "centrality": ("value",),
 }
 
@@ -57,25 +57,11 @@ def layers_of(data: Data, year: int) -> tuple[str, ...]:
     return tuple(x for x in ("energy", "investment", "trade") if x in have)
 
 
-def remainders_of(data: Data) -> set[str]:
-    return {a["actor"] for a in data.rows("actors") if a["kind"] == "aggregate"}
-
-
-def consumption(data: Data, year: int) -> dict[str, dict[str, float]]:
-    """commodity -> actor -> consumption of its ``balance_of`` commodity in ``year``."""
-    group = {c["commodity"]: c["balance_of"] for c in data.rows("commodities") if c["balance_of"]}
-    by: dict[str, dict[str, float]] = {}
-    for b in data.rows("balances"):
-        if b["year"] == year and b["consumption"]:
-            by.setdefault(b["commodity"], {})[b["actor"]] = b["consumption"]
-    return {c: by.get(g, {}) for c, g in group.items()}
-
-
 def measure_tables(data: Data, year: int, layers: tuple[str, ...] | None = None) -> dict[str, list[dict]]:
     """``dependencies``, ``concentration`` and ``centrality`` records of ``year`` (reference path).
 
     ``layers`` defaults to the layers with flows in ``year``; the cross-layer graph (``layer = "all"``)
-    is included when all three are.
+    is included when trade and energy are (see :func:`core_tables`).
 
     >>> from netdep.store import load
     >>> t = measure_tables(load(), 2023)
@@ -83,19 +69,7 @@ def measure_tables(data: Data, year: int, layers: tuple[str, ...] | None = None)
     (['centrality', 'concentration', 'dependencies'], True)
     """
     layers = layers if layers is not None else layers_of(data, year)
-    rem = remainders_of(data)
-    cons = consumption(data, year)
-    deps: list[dict] = []
-    conc: list[dict] = []
-    cent: list[dict] = []
-    for (layer, commodity), G in graphs(data, year).items():
-        if (layer != "all" and layer not in layers) or (layer == "all" and len(layers) < 3):
-            continue
-        deps += dependency_records(G, cons.get(commodity) if commodity != "*" else None)
-        if commodity != "*":
-            conc += concentration_records(G, rem)
-        cent += centrality_records(G, rem)
-    return {"dependencies": deps, "concentration": conc, "centrality": cent}
+    return core_tables(data, year, layers)
 
 
 def long_table(tables: dict[str, list[dict]], scenario: str) -> pa.Table:

@@ -1,0 +1,71 @@
+"""Every per-graph measure table of a year, defined once (the report, scenarios and sweeps call it).
+
+>>> from netdep.store import load
+>>> t = core_tables(load(), 2023, ("energy", "investment", "trade"))
+>>> sorted({r["commodity"] for r in t["concentration"] if r["layer"] == "energy"})
+['coal', 'crude_oil', 'lng', 'natural_gas', 'oil', 'oil_products', 'pipeline_gas']
+"""
+
+from __future__ import annotations
+
+from ..graph import fuels, graphs
+from ..store import Data
+from .centrality import centrality_records
+from .concentration import concentration_records, fuel_balance
+from .dependency import dependency_records
+
+__all__ = ["core_tables", "consumption", "remainders_of", "fuel_of"]
+
+
+def remainders_of(data: Data) -> set[str]:
+    return {a["actor"] for a in data.rows("actors") if a["kind"] == "aggregate"}
+
+
+def consumption(data: Data, year: int) -> dict[str, dict[str, float]]:
+    """commodity -> actor -> consumption of its ``balance_of`` commodity in ``year`` (a fuel: its own)."""
+    group = {c["commodity"]: c["balance_of"] for c in data.rows("commodities") if c["balance_of"]}
+    by: dict[str, dict[str, float]] = {}
+    for b in data.rows("balances"):
+        if b["year"] == year and b["consumption"]:
+            by.setdefault(b["commodity"], {})[b["actor"]] = b["consumption"]
+    out = {c: by.get(g, {}) for c, g in group.items()}
+    out.update({g: by.get(g, {}) for g in set(group.values())})
+    return out
+
+
+def fuel_of(data: Data) -> dict[str, str]:
+    """commodity -> its fuel (``balance_of``); a fuel maps to itself."""
+    out = {m: f for f, ms in fuels(data).items() for m in ms}
+    out.update({f: f for f in fuels(data)})
+    return out
+
+
+def core_tables(data: Data, year: int, layers: tuple[str, ...]) -> dict[str, list[dict]]:
+    """The one definition of the per-graph records of a year: ``dependencies`` (every graph),
+    ``concentration`` (commodity and fuel graphs; the strategic screen takes criteria 2 and 3 from the
+    fuel graph), ``centrality`` (commodity, layer and cross-layer graphs, not fuels) — used by the report,
+    scenarios and sweeps."""
+    rem = remainders_of(data)
+    cons = consumption(data, year)
+    fuel = fuel_of(data)
+    gs = graphs(data, year)
+    deps: list[dict] = []
+    conc: list[dict] = []
+    cent: list[dict] = []
+    balances = {f: fuel_balance(gs[("energy", f)], rem, cons.get(f)) for f in fuels(data) if ("energy", f) in gs}
+    for (layer, commodity), G in gs.items():
+        if (layer != "all" and layer not in layers) or (layer == "all" and not {"trade", "energy"} <= set(layers)):
+            continue
+        deps += dependency_records(G, cons.get(commodity) if commodity != "*" else None, remainders=rem)
+        if commodity != "*":
+            f = fuel.get(commodity)
+            if f is None:
+                fb = fuel_balance(G, rem, None)
+            else:
+                fb = balances.get(f, {})
+            conc += concentration_records(G, rem, fuel=fb)
+        if commodity not in fuel or fuel[commodity] != commodity:
+            cent += centrality_records(G, rem)
+    return {"dependencies": deps, "concentration": conc, "centrality": cent}
+
+
