@@ -10,11 +10,43 @@ from __future__ import annotations
 
 from ..graph import fuels, graphs
 from ..store import Data
+from .asymmetry import asymmetry_records
 from .centrality import centrality_records
 from .concentration import concentration_records, fuel_balance
 from .dependency import dependency_records
+from .vulnerability import vulnerability_pairs, vulnerability_records
 
-__all__ = ["core_tables", "consumption", "remainders_of", "fuel_of"]
+__all__ = ["core_tables", "relationship_tables", "consumption", "remainders_of", "fuel_of", "MAIN_ACTORS",
+           "asymmetry_actors"]
+
+MAIN_ACTORS = ("RUS", "CHN", "EU27", "USA")
+
+
+def asymmetry_actors(nodes) -> list[str]:
+    """Russia, China, the US and the EU (the Statistical Review's Europe where a graph folds the EU into it)."""
+    eu = "REG_EUROPE" if "REG_EUROPE" in nodes else "EU27"
+    return ["RUS", "CHN", eu, "USA"]
+
+
+def relationship_tables(data: Data, year: int, layers: tuple[str, ...], flows: list[dict] | None = None,
+                        routes: list[dict] | None = None) -> dict[str, list[dict]]:
+    """``asymmetry`` (Keohane & Nye, per relationship among the main actors, on each layer aggregate and the
+    cross-layer graph) and ``vulnerability`` (each named supplier with >= 10% of a main actor's imports of an
+    energy commodity) — the report and scenarios both call this. ``flows``/``routes``: a scenario state's."""
+    rem = remainders_of(data)
+    asym: list[dict] = []
+    for (layer, commodity), G in graphs(data, year).items():
+        if commodity != "*" or (layer != "all" and layer not in layers) or \
+                (layer == "all" and not {"trade", "energy"} <= set(layers)):
+            continue
+        asym += asymmetry_records(G, asymmetry_actors(G), remainders=rem)
+    vul: list[dict] = []
+    if "energy" in layers:
+        fy = flows if flows is not None else [f for f in data.rows("flows") if f["year"] == year]
+        energy = {c["commodity"] for c in data.rows("commodities") if c["layer"] == "energy"} - set(fuels(data))
+        pairs = vulnerability_pairs(fy, (*MAIN_ACTORS, "REG_EUROPE"), rem, energy)
+        vul = vulnerability_records(data, year, pairs, fy, routes)
+    return {"asymmetry": asym, "vulnerability": vul}
 
 
 def remainders_of(data: Data) -> set[str]:

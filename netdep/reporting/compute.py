@@ -12,14 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..graph import graphs
-from ..metrics import asymmetry_records, vulnerability_records
 from ..metrics.sensitivity import sensitivity_records
-from ..metrics.tables import core_tables, fuel_of, remainders_of
+from ..metrics.tables import MAIN_ACTORS, core_tables, relationship_tables
 from ..store import Data
 
 __all__ = ["Report", "build_report", "default_years", "MAIN_ACTORS", "EU_CODES"]
 
-MAIN_ACTORS = ("RUS", "CHN", "EU27", "USA")
 EU_CODES = ("EU27", "REG_EUROPE")  # the EU bloc, or the Statistical Review's Europe where oil and coal force it
 
 
@@ -68,29 +66,15 @@ def _consumption(data: Data, year: int) -> dict[str, dict[str, float]]:
 
 
 def year_tables(data: Data, year: int, layers: tuple[str, ...]) -> dict[str, list[dict]]:
-    """dependencies, concentration, centrality (:func:`netdep.metrics.tables.core_tables`), asymmetry,
-    vulnerability and the cross-layer weight sensitivity for one year."""
-    remainders = remainders_of(data)
+    """dependencies, concentration, centrality (:func:`netdep.metrics.tables.core_tables`), asymmetry and
+    vulnerability (:func:`netdep.metrics.tables.relationship_tables`) and the cross-layer weight sensitivity for
+    one year."""
     t = core_tables(data, year, layers)
     t["dependencies"] = [r for r in t["dependencies"] if r["commodity"] != "*"]  # per commodity and fuel only
-    asym = []
-    for (layer, commodity), G in graphs(data, year).items():
-        if commodity != "*" or (layer != "all" and layer not in layers) or \
-                (layer == "all" and not {"trade", "energy"} <= set(layers)):
-            continue
-        eu = "REG_EUROPE" if "REG_EUROPE" in G else "EU27"
-        asym += asymmetry_records(G, ["RUS", "CHN", eu, "USA"], remainders=remainders)
-    fuel = fuel_of(data)
-    pairs = []
-    for r in t["dependencies"]:
-        if r["layer"] == "energy" and fuel.get(r["commodity"]) != r["commodity"] and r["commodity"] != "*" \
-                and r["destination"] in (*MAIN_ACTORS, "REG_EUROPE") and (r["share_in"] or 0) >= 0.1 \
-                and r["origin"] not in remainders:
-            pairs.append((r["destination"], r["origin"], r["commodity"]))
-    vul = vulnerability_records(data, year, sorted(set(pairs)))
+    t.update(relationship_tables(data, year, layers))
     sens = sensitivity_records(data, year) if {"trade", "energy"} <= set(layers) and \
         ("all", "*") in graphs(data, year) else []
-    return {**t, "asymmetry": asym, "vulnerability": vul, "cross_layer_sensitivity": sens}
+    return {**t, "cross_layer_sensitivity": sens}
 
 
 def build_report(data: Data, year: int | None = None, compare_year: int | None = None,

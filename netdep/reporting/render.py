@@ -437,6 +437,10 @@ JSON_FIELDS = {
     "concentration": ("year", "layer", "commodity", "actor", "side", "hhi", "top_partner", "top_share",
                       "unattributed_share", "partners", "coverage", "strategic", "strategic_reason"),
     "centrality": ("year", "layer", "commodity", "actor", "measure", "value"),
+    "asymmetry": ("year", "layer", "commodity", "supplier", "buyer", "value", "buyer_dependence",
+                  "supplier_dependence", "asymmetry", "coverage_in", "coverage_out"),
+    "vulnerability": ("year", "layer", "commodity", "actor", "partner", "at_risk", "share_in", "replaceable",
+                      "replaceable_known", "unreplaceable", "unreplaceable_share", "basis"),
 }
 
 

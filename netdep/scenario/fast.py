@@ -40,6 +40,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..graph import LAYER_WEIGHTS, coarsening, fuels
+from ..metrics.tables import asymmetry_actors
 from ..store import Data
 from .engine import State, initial_state
 from .measures import LONG_SCHEMA, consumption, layers_of, remainders_of
@@ -79,6 +80,7 @@ class FastMeasures:
         self.base_edges = {g: {k: (v[0], v[1]) for k, v in self._edges_full(g, rows).items()} for g in self.gkeys}
         self._mats: dict[GKey, tuple] = {}
         self._base_parts: dict[GKey, pa.Table] = {}
+        self._base_vul: pa.Table | None = None
         self.consts = _Consts()
 
     def _ensure_base(self, gs: list[GKey]) -> None:
@@ -301,6 +303,20 @@ class FastMeasures:
             rep = pa.concat_tables([sub] * len(steps)) if len(steps) > 1 else sub
             st = np.repeat(np.asarray(steps, dtype=np.int64), sub.num_rows)
             chunks.append(rep.append_column("step", pa.array(st)))
+        if "energy" in self.layers:  # vulnerability: per state, the base's rows where energy and routes are unchanged
+            for i, st in enumerate(states):
+                same = not any(k[0] == "energy" for k in st.changed) and st.routes == self.base_state.routes
+                if same:
+                    if self._base_vul is None:
+                        self._base_vul = _vulnerability(self, self.base_state, 0)
+                    t = self._base_vul
+                    if t is not None:
+                        t = t.set_column(t.schema.get_field_index("step"), "step",
+                                         pa.array(np.full(t.num_rows, i, dtype=np.int64)))
+                else:
+                    t = _vulnerability(self, st, i)
+                if t is not None:
+                    chunks.append(t)
         out = pa.concat_tables([c.select([*LONG_SCHEMA.names, "step"]) for c in chunks])
         if isinstance(scenario, str):
             return out.set_column(0, "scenario", self.consts.column(out.num_rows, scenario))
@@ -385,6 +401,8 @@ def _blocks(fm: FastMeasures, jobs: list[tuple]) -> list[pa.Table]:
         parts = [_deps(fm, g, nodes, stp, A, E)]
         if g[1] != "*":
             parts.append(_conc(fm, g, nodes, stp, A, E))
+        else:
+            parts.append(_asym(fm, g, nodes, stp, A, E))
         if i in cents:
             parts.append(cents[i])
         out.append(pa.concat_tables(parts))
@@ -425,6 +443,63 @@ def _deps(fm, g, nodes, stp, A, E) -> pa.Table:
                   np.concatenate([w, share_in, share_out, soc, cin[s, j], cout[s, i]]),
                   origin=_times(_dict_col(i, list(nodes)), k),
                   destination=_times(_dict_col(j, list(nodes)), k), measure=fm.consts.blocks(names, m))
+
+
+def _asym(fm, g, nodes, stp, A, E) -> pa.Table:
+    """Asymmetry rows of a layer aggregate: :func:`netdep.metrics.asymmetry.asymmetry_records` for a stack."""
+    layer, c = g
+    pos = {a: i for i, a in enumerate(nodes)}
+    main = sorted(pos[a] for a in set(asymmetry_actors(nodes)) if a in pos)
+    inn, out = A.sum(axis=1), A.sum(axis=2)
+    cin, cout = _coverage(fm, nodes, A, E)
+    cols: dict[str, list] = {k: [] for k in ("step", "s", "b", "w", "bd", "sd", "ci", "co")}
+    for x in range(len(main)):  # pairs in sorted order, each relationship (i -> j, then j -> i)
+        for y in range(x + 1, len(main)):
+            for s_, b_ in ((main[x], main[y]), (main[y], main[x])):
+                w = A[:, s_, b_]
+                ok = E[:, s_, b_] & (w > 0) & (inn[:, b_] != 0) & (out[:, s_] != 0)
+                for k in np.flatnonzero(ok):
+                    cols["step"].append(stp[k])
+                    cols["s"].append(s_)
+                    cols["b"].append(b_)
+                    cols["w"].append(w[k])
+                    cols["bd"].append(w[k] / inn[k, b_])
+                    cols["sd"].append(w[k] / out[k, s_])
+                    cols["ci"].append(cin[k, b_])
+                    cols["co"].append(cout[k, s_])
+    m = len(cols["step"])
+    bd, sd = np.array(cols["bd"], dtype=float), np.array(cols["sd"], dtype=float)
+    names = ["value", "buyer_dependence", "supplier_dependence", "asymmetry", "coverage_in", "coverage_out"]
+    k = len(names)
+    vals = np.concatenate([np.array(cols["w"], dtype=float), bd, sd, bd - sd, np.array(cols["ci"], dtype=float),
+                           np.array(cols["co"], dtype=float)])
+    return _table(fm, k * m, layer, c, "asymmetry", _times(pa.array(np.array(cols["step"], dtype=np.int64)), k),
+                  vals, origin=_times(_dict_col(np.array(cols["s"], dtype=np.int64), list(nodes)), k),
+                  destination=_times(_dict_col(np.array(cols["b"], dtype=np.int64), list(nodes)), k),
+                  measure=fm.consts.blocks(names, m))
+
+
+def _vulnerability(fm, state: State, step: int) -> pa.Table | None:
+    """Vulnerability rows of one state (the reference function on the state's rows and routes)."""
+    from ..metrics.tables import relationship_tables
+
+    def key(f):
+        return (f["year"], f["layer"], f["commodity"], f["origin"], f["destination"], f["route"] is None,
+                f["route"] or "")
+
+    rows = sorted(state.rows.values(), key=key)  # the reference's (canonical) row order: fills routes alike
+    routes = sorted(state.routes.values(), key=lambda r: r["route"])
+    recs = relationship_tables(fm.data, fm.year, ("energy",), rows, routes)["vulnerability"]
+    if not recs:
+        return None
+    names = ["at_risk", "share_in", "replaceable", "replaceable_known", "unreplaceable", "unreplaceable_share"]
+    parts = []
+    for r in recs:
+        n = len(names)
+        parts.append(_table(fm, n, r["layer"], r["commodity"], "vulnerability", np.full(n, step),
+                            np.array([np.nan if r[f] is None else r[f] for f in names], dtype=float),
+                            origin=r["partner"], destination=r["actor"], measure=pa.array(names)))
+    return pa.concat_tables(parts)
 
 
 def _conc(fm, g, nodes, stp, A, E) -> pa.Table:
