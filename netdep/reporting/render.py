@@ -138,10 +138,13 @@ def document(data: Data, rep: Report) -> list[Section]:
             key = "share_in" if role == "supplier" else "share_out"
             old = next((x[key] for x in t["dependencies"] if x["year"] == y0 and x["commodity"] == r["commodity"]
                         and x["origin"] == r["origin"] and x["destination"] == r["destination"]), None)
+            listed_only = r.get("coverage_in" if role == "supplier" else "coverage_out", 0.0) is None
             table.append([COMMODITY.get(r["commodity"], r["commodity"]), f"{name[partner]} ({role})",
-                          _fmt(r["value"]) + f" {r['unit']}", pct(share), pct(old) if y0 else "",
+                          _fmt(r["value"]) + f" {r['unit']}", pct(share) + ("*" if listed_only else ""),
+                          pct(old) if y0 else "",
                           _cite(pair_refs.get((y, r["commodity"], r["origin"], r["destination"]), []))])
-        s.p(f"**{name[actor]}** — largest shares of its imports (supplier) and exports (buyer):")
+        s.p(f"**{name[actor]}** — largest shares of its imports (supplier) and exports (buyer); * marks a share of "
+            "the listed partners only (no world total known):")
         s.table(["commodity", "partner", "flow", f"share {y}", f"share {y0}" if y0 else "", "sources"], table)
     doc.append(s)
 
