@@ -16,8 +16,8 @@ from .concentration import concentration_records, fuel_balance
 from .dependency import dependency_records
 from .vulnerability import vulnerability_pairs, vulnerability_records
 
-__all__ = ["core_tables", "relationship_tables", "consumption", "remainders_of", "fuel_of", "MAIN_ACTORS",
-           "asymmetry_actors"]
+__all__ = ["core_tables", "relationship_tables", "vulnerability_table", "consumption", "remainders_of", "fuel_of",
+           "MAIN_ACTORS", "asymmetry_actors"]
 
 MAIN_ACTORS = ("RUS", "CHN", "EU27", "USA")
 
@@ -40,13 +40,19 @@ def relationship_tables(data: Data, year: int, layers: tuple[str, ...], flows: l
                 (layer == "all" and not {"trade", "energy"} <= set(layers)):
             continue
         asym += asymmetry_records(G, asymmetry_actors(G), remainders=rem)
-    vul: list[dict] = []
-    if "energy" in layers:
-        fy = flows if flows is not None else [f for f in data.rows("flows") if f["year"] == year]
-        energy = {c["commodity"] for c in data.rows("commodities") if c["layer"] == "energy"} - set(fuels(data))
-        pairs = vulnerability_pairs(fy, (*MAIN_ACTORS, "REG_EUROPE"), rem, energy)
-        vul = vulnerability_records(data, year, pairs, fy, routes)
-    return {"asymmetry": asym, "vulnerability": vul}
+    return {"asymmetry": asym, "vulnerability": vulnerability_table(data, year, layers, flows, routes)}
+
+
+def vulnerability_table(data: Data, year: int, layers: tuple[str, ...], flows: list[dict] | None = None,
+                        routes: list[dict] | None = None) -> list[dict]:
+    """The ``vulnerability`` records of :func:`relationship_tables` alone."""
+    if "energy" not in layers:
+        return []
+    rem = remainders_of(data)
+    fy = flows if flows is not None else [f for f in data.rows("flows") if f["year"] == year]
+    energy = {c["commodity"] for c in data.rows("commodities") if c["layer"] == "energy"} - set(fuels(data))
+    pairs = vulnerability_pairs(fy, (*MAIN_ACTORS, "REG_EUROPE"), rem, energy)
+    return vulnerability_records(data, year, pairs, fy, routes)
 
 
 def remainders_of(data: Data) -> set[str]:

@@ -481,7 +481,7 @@ def _asym(fm, g, nodes, stp, A, E) -> pa.Table:
 
 def _vulnerability(fm, state: State, step: int) -> pa.Table | None:
     """Vulnerability rows of one state (the reference function on the state's rows and routes)."""
-    from ..metrics.tables import relationship_tables
+    from ..metrics.tables import vulnerability_table
 
     def key(f):
         return (f["year"], f["layer"], f["commodity"], f["origin"], f["destination"], f["route"] is None,
@@ -489,17 +489,24 @@ def _vulnerability(fm, state: State, step: int) -> pa.Table | None:
 
     rows = sorted(state.rows.values(), key=key)  # the reference's (canonical) row order: fills routes alike
     routes = sorted(state.routes.values(), key=lambda r: r["route"])
-    recs = relationship_tables(fm.data, fm.year, ("energy",), rows, routes)["vulnerability"]
+    recs = vulnerability_table(fm.data, fm.year, ("energy",), rows, routes)
     if not recs:
         return None
     names = ["at_risk", "share_in", "replaceable", "replaceable_known", "unreplaceable", "unreplaceable_share"]
-    parts = []
-    for r in recs:
-        n = len(names)
-        parts.append(_table(fm, n, r["layer"], r["commodity"], "vulnerability", np.full(n, step),
-                            np.array([np.nan if r[f] is None else r[f] for f in names], dtype=float),
-                            origin=r["partner"], destination=r["actor"], measure=pa.array(names)))
-    return pa.concat_tables(parts)
+    n = len(names)
+    m = len(recs)
+    vals = np.array([np.nan if r[f] is None else r[f] for r in recs for f in names], dtype=float)
+
+    def col(k):
+        return pa.array([r[k] for r in recs for _ in names], pa.string())
+
+    return pa.table({"scenario": fm.consts(n * m, ""), "table": fm.consts(n * m, "vulnerability"),
+                     "year": fm.consts(n * m, fm.year, pa.int64()), "layer": col("layer"),
+                     "commodity": col("commodity"),
+                     "origin": col("partner"), "destination": col("actor"), "actor": fm.consts(n * m, None),
+                     "side": fm.consts(n * m, None), "measure": pa.array(names * m, pa.string()),
+                     "value": _values(vals), "top_partner": fm.consts(n * m, None),
+                     "step": pa.array(np.full(n * m, step, dtype=np.int64))})
 
 
 def _conc(fm, g, nodes, stp, A, E) -> pa.Table:
