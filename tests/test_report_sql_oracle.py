@@ -109,7 +109,8 @@ def test_json_record_shapes(report_json):
 
 
 def test_coverage_and_fuel_rows_equal_the_sql_views(report_json):
-    """The `dependencies` and `concentration` views (netdep/sql/views.sql) give the same coverage as the report."""
+    """The `dependencies` and `concentration` views (netdep/sql/views.sql) give the same coverage and strategic
+    flags as the report."""
     from netdep import db
 
     con = db.connect(str(DATA))
@@ -117,6 +118,8 @@ def test_coverage_and_fuel_rows_equal_the_sql_views(report_json):
         "SELECT year, layer, commodity, origin, destination, coverage_in, coverage_out FROM dependencies").fetchall()}
     conc = {tuple(r[:5]): r[5] for r in con.execute(
         "SELECT year, layer, commodity, actor, side, coverage FROM concentration").fetchall()}
+    strategic = {tuple(r[:5]): r[5] for r in con.execute(
+        "SELECT year, layer, commodity, actor, side, strategic FROM concentration").fetchall()}
     assert any(r["commodity"] == "natural_gas" for r in report_json["dependencies"])  # fuel level present
     nulls = 0
     for r in report_json["dependencies"]:
@@ -130,3 +133,6 @@ def test_coverage_and_fuel_rows_equal_the_sql_views(report_json):
         c = conc[(r["year"], r["layer"], r["commodity"], r["actor"], r["side"])]
         assert (r["coverage"] is None) == (c is None)
         assert c is None or r["coverage"] == pytest.approx(c, abs=1e-12)
+        assert r["strategic"] is strategic[(r["year"], r["layer"], r["commodity"], r["actor"], r["side"])]
+    flags = [r["strategic"] for r in report_json["concentration"]]
+    assert flags.count(True) and flags.count(False) and flags.count(None)  # all three outcomes occur

@@ -67,15 +67,19 @@ SELECT p.year, p.layer, p.commodity, p.origin, p.destination, p.value, p.unit, p
        CASE WHEN p.complete OR p.out_has_rem THEN p.named_out / nullif(p.total_out, 0) END AS coverage_out,
        p.source_ids
 FROM w p
-JOIN commodities c ON c.commodity = p.commodity
-LEFT JOIN balances b ON b.actor = p.destination AND b.year = p.year
-    AND b.commodity = coalesce(c.balance_of,
-                               CASE WHEN p.commodity IN (SELECT balance_of FROM commodities) THEN p.commodity END);
+JOIN (SELECT commodity, coalesce(balance_of, CASE WHEN commodity IN (SELECT balance_of FROM commodities)
+                                             THEN commodity END) AS bal
+      FROM commodities) c ON c.commodity = p.commodity
+LEFT JOIN balances b ON b.actor = p.destination AND b.year = p.year AND b.commodity = c.bal;
 
 -- Concentration: Herfindahl-Hirschman index of each actor's suppliers (side 'in') and buyers (side 'out').
 -- Shares are of the actor's total; remainder aggregates (ROW, 'Other ...') are many small partners and
 -- add nothing to the sum of squares (a lower bound), and are never the top partner. coverage: as in
 -- dependencies (NULL: no world total, every share is of the listed partners only).
+-- strategic (side 'in'): the EU/GeoDep screen of netdep.metrics.concentration -- HHI > 0.4 (judged on the bounds
+-- [hhi, hhi + unattributed_share^2]), the fuel's imports > 50% of its consumption, the fuel's imports above its
+-- exports; TRUE when all three hold, FALSE when one fails, NULL when coverage is unknown or a criterion cannot be
+-- judged. The fuel is the commodity's balance_of (gas for pipeline gas and LNG), else the commodity itself.
 CREATE OR REPLACE VIEW concentration AS
 WITH s AS (
     SELECT year, layer, commodity, destination AS actor, 'in' AS side, origin AS partner, share_in AS share,
@@ -87,13 +91,54 @@ WITH s AS (
     FROM dependencies
 ), k AS (
     SELECT s.*, a.kind = 'aggregate' AS remainder FROM s JOIN actors a ON a.actor = s.partner
+), h AS (
+    SELECT year, layer, commodity, actor, side,
+           sum(CASE WHEN NOT remainder THEN share * share ELSE 0 END) AS hhi,
+           first(partner ORDER BY share DESC, partner) FILTER (WHERE NOT remainder) AS top_partner,
+           max(share) FILTER (WHERE NOT remainder) AS top_share,
+           sum(CASE WHEN remainder THEN share ELSE 0 END) AS unattributed_share,
+           count(*) AS partners,
+           any_value(coverage) AS coverage
+    FROM k
+    GROUP BY year, layer, commodity, actor, side
+), d AS (
+    SELECT dp.*, o.kind = 'aggregate' AND t.kind = 'aggregate' AS rem_pair
+    FROM dependencies dp JOIN actors o ON o.actor = dp.origin JOIN actors t ON t.actor = dp.destination
+), complete AS (
+    SELECT year, commodity, bool_or(rem_pair) AS complete FROM d GROUP BY ALL
+), imp AS (
+    SELECT year, commodity, destination AS actor, sum(value) AS imports, any_value(coverage_in) AS cov
+    FROM d GROUP BY ALL
+), exp AS (
+    SELECT year, commodity, origin AS actor, sum(value) AS exports, any_value(coverage_out) AS cov
+    FROM d GROUP BY ALL
+), fuel AS (
+    SELECT c.commodity, coalesce(c.balance_of, c.commodity) AS fuel,
+           coalesce(c.balance_of, c.commodity) IN (SELECT balance_of FROM commodities) AS has_balance
+    FROM commodities c
+), crit AS (
+    SELECT h.*,
+           CASE WHEN h.hhi > 0.4 THEN true
+                WHEN h.hhi + h.unattributed_share * h.unattributed_share <= 0.4 THEN false END AS c1,
+           CASE WHEN i.imports > 0 AND i.cov IS NOT NULL THEN i.imports END AS imports,
+           coalesce(e.exports, 0) AS exports,
+           CASE WHEN coalesce(e.exports, 0) > 0 THEN e.cov IS NOT NULL ELSE coalesce(cp.complete, false) END
+               AS exports_known,
+           nullif(b.consumption, 0) AS consumption,
+           cp.complete IS NOT NULL AS fuel_present
+    FROM h
+    JOIN fuel f ON f.commodity = h.commodity
+    LEFT JOIN complete cp ON cp.year = h.year AND cp.commodity = f.fuel
+    LEFT JOIN imp i ON i.year = h.year AND i.commodity = f.fuel AND i.actor = h.actor
+    LEFT JOIN exp e ON e.year = h.year AND e.commodity = f.fuel AND e.actor = h.actor
+    LEFT JOIN balances b ON b.year = h.year AND b.actor = h.actor AND b.commodity = f.fuel AND f.has_balance
+), v AS (
+    SELECT crit.*, imports / consumption > 0.5 AS c2,
+           CASE WHEN imports <= exports THEN false WHEN exports_known THEN true END AS c3
+    FROM crit
 )
-SELECT year, layer, commodity, actor, side,
-       sum(CASE WHEN NOT remainder THEN share * share ELSE 0 END) AS hhi,
-       first(partner ORDER BY share DESC, partner) FILTER (WHERE NOT remainder) AS top_partner,
-       max(share) FILTER (WHERE NOT remainder) AS top_share,
-       sum(CASE WHEN remainder THEN share ELSE 0 END) AS unattributed_share,
-       count(*) AS partners,
-       any_value(coverage) AS coverage
-FROM k
-GROUP BY year, layer, commodity, actor, side;
+SELECT year, layer, commodity, actor, side, hhi, top_partner, top_share, unattributed_share, partners, coverage,
+       CASE WHEN side <> 'in' OR coverage IS NULL OR NOT fuel_present OR imports IS NULL THEN NULL
+            WHEN c1 = false OR c2 = false OR c3 = false THEN false
+            WHEN c1 AND c2 AND c3 THEN true END AS strategic
+FROM v;
