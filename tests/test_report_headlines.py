@@ -98,3 +98,17 @@ def test_reversed_goods_data_reverse_the_headline(data):
     nums = re.findall(r"\d+\.\d%", line)
     nums2 = re.findall(r"\d+\.\d%", line2)
     assert nums2[:4] == [nums[1], nums[0], nums[3], nums[2]]
+
+
+@pytest.mark.slow
+def test_scenario_headline_reads_gas_at_fuel_level(data):
+    """Russian gas returning to the EU lowers the EU's *pipeline* HHI (0.372 -> 0.349) while its gas HHI (pipeline +
+    LNG) barely moves (0.189 -> 0.187): the headline must not call the first diversification."""
+    from netdep import scenario as sc
+
+    res = sc.run(sc.bundled_path("russian_energy_to_europe_half"), data=data)
+    hhi = {(w, r["commodity"]): r["hhi"] for w, t in (("b", res.before), ("a", res.after))
+           for r in t["concentration"] if r["side"] == "in" and r["actor"] == "EU27"}
+    assert hhi[("a", "pipeline_gas")] < hhi[("b", "pipeline_gas")] - 0.02
+    assert abs(hhi[("a", "natural_gas")] - hhi[("b", "natural_gas")]) < 0.005
+    assert not any("HHI for pipeline gas" in h or "HHI for LNG" in h for h in res.headlines)

@@ -58,9 +58,16 @@ def _candidates(data: Data, before: dict, after: dict, actor: str) -> list[tuple
                 out.append((abs(y - x), s))
     conc_b = {(r["commodity"], r["actor"]): r for r in before["concentration"] if r["side"] == "in"}
     conc_a = {(r["commodity"], r["actor"]): r for r in after["concentration"] if r["side"] == "in"}
+    # a mode (pipeline gas, LNG) is not stated where its fuel (gas) is measured: Russian gas returning by pipeline
+    # lowers the pipeline HHI while the gas HHI barely moves — diversification by one mode is not diversification
+    from ..metrics.tables import fuel_of
+
+    fuel = fuel_of(data)
     for (c, a), ra in conc_a.items():
         rb = conc_b.get((c, a))
         if a != actor or rb is None or abs(ra["hhi"] - rb["hhi"]) < 0.0005:
+            continue
+        if fuel.get(c, c) != c and (fuel[c], a) in conc_a:
             continue
         out.append((abs(ra["hhi"] - rb["hhi"]), f"{short_name(data, a)}'s supplier HHI for "
                     f"{COMMODITY.get(c, c)} {_verb(rb['hhi'], ra['hhi'])} from {rb['hhi']:.3f} to {ra['hhi']:.3f}"))
