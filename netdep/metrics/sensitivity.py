@@ -25,7 +25,8 @@ WEIGHT_GRID = ((1.0, 0.0), (1.0, 0.5), (1.0, 1.0), (1.0, 2.0), (0.0, 1.0))
 RANKED = ("supply_dependence", "market_dependence", "pagerank_exporter")
 
 
-def sensitivity_records(data: Data, year: int, grid=WEIGHT_GRID, measures: tuple[str, ...] = RANKED) -> list[dict]:
+def sensitivity_records(data: Data, year: int, grid: tuple[tuple[float, float], ...] = WEIGHT_GRID,
+                        measures: tuple[str, ...] = RANKED) -> list[dict]:
     """``{year, w_trade, w_energy, measure, actor, value, rank}`` for the named actors of each weighting
     (rank 1 = highest; ties by actor code)."""
     rem = {a["actor"] for a in data.rows("actors") if a["kind"] == "aggregate"}

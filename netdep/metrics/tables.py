@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ..graph import fuels, graphs
 from ..store import Data
 from .asymmetry import asymmetry_records
@@ -22,9 +24,9 @@ __all__ = ["core_tables", "relationship_tables", "vulnerability_table", "consump
 MAIN_ACTORS = ("RUS", "CHN", "EU27", "USA")
 
 
-def asymmetry_actors(nodes) -> list[str]:
+def asymmetry_actors(nodes: Iterable[str]) -> list[str]:
     """Russia, China, the US and the EU (the Statistical Review's Europe where a graph folds the EU into it)."""
-    eu = "REG_EUROPE" if "REG_EUROPE" in nodes else "EU27"
+    eu = "REG_EUROPE" if "REG_EUROPE" in set(nodes) else "EU27"
     return ["RUS", "CHN", eu, "USA"]
 
 

@@ -58,13 +58,6 @@ def default_years(data: Data) -> tuple[int, int | None]:
     return year, compare
 
 
-def _consumption(data: Data, year: int) -> dict[str, dict[str, float]]:
-    """commodity -> actor -> consumption, through commodities.balance_of."""
-    from ..metrics.tables import consumption
-
-    return consumption(data, year)
-
-
 def year_tables(data: Data, year: int, layers: tuple[str, ...]) -> dict[str, list[dict]]:
     """dependencies, concentration, centrality (:func:`netdep.metrics.tables.core_tables`), asymmetry and
     vulnerability (:func:`netdep.metrics.tables.relationship_tables`) and the cross-layer weight sensitivity for
