@@ -6,9 +6,15 @@
   commodity's unit, parallel route edges summed, nodes = actors in those flows.
 * :func:`layer_graph` — per (year, layer) in a common unit: energy in EJ (via
   ``commodities.ej_per_unit``), trade and investment in US$ bn.
-* :func:`cross_layer_graph` — ``layer = "all"``: every flow's ``value_usd_bn``
-  summed (energy valued at one reference price per commodity and year, see
-  :mod:`netdep.build`).
+* :func:`fuel_graph` — per (year, fuel): the commodities with that ``balance_of``
+  summed (gas = pipeline gas + LNG in bcm, oil = crude + products in Mt); only
+  in a year with flows of every member, so a fuel is never one mode alone.
+* :func:`cross_layer_graph` — ``layer = "all"``: annual flows only, in US$ bn, each
+  counted once: ``w_trade · max(goods − energy, 0) + w_energy · energy`` per pair
+  (goods trade *ex-energy* plus energy valued at one reference price per commodity
+  and year, see :mod:`netdep.build`); FDI stocks (end-of-year positions, not
+  flows) are left out. The weights (:data:`LAYER_WEIGHTS`) are explicit and kept
+  in ``G.graph["weights"]``; the report shows how rankings move as they move.
 
 Aggregate graphs mix commodities whose sources use different geographies
 (the Statistical Review's oil and coal tables have a Europe region, its gas
@@ -40,12 +46,18 @@ __all__ = [
     "commodity_graph",
     "layer_graph",
     "cross_layer_graph",
+    "fuel_graph",
+    "fuels",
     "graphs",
+    "LAYER_WEIGHTS",
     "coarsening",
     "LAYER_UNITS",
 ]
 
 LAYER_UNITS = {"energy": "EJ", "trade": "USD_bn", "investment": "USD_bn", "all": "USD_bn"}
+
+#: default weights of the cross-layer graph: goods ex-energy and energy, both in US$ bn, counted once each
+LAYER_WEIGHTS = {"trade": 1.0, "energy": 1.0}
 
 
 def _flows(data: Data, year: int) -> list[dict]:
@@ -160,22 +172,74 @@ def layer_graph(data: Data, year: int, layer: str) -> nx.DiGraph:
     return _aggregate(data, year, flows, weigh, LAYER_UNITS[layer], layer=layer, commodity="*")
 
 
-def cross_layer_graph(data: Data, year: int) -> nx.DiGraph:
-    """All layers of a year weighed together in US$ bn (flows without a US$ value are left out)."""
-    return _aggregate(data, year, _flows(data, year), lambda f: f["value_usd_bn"], "USD_bn",
-                      layer="all", commodity="*")
+def cross_layer_graph(data: Data, year: int, weights: dict[str, float] | None = None) -> nx.DiGraph:
+    """Annual flows of a year in US$ bn, energy counted once (module docstring); ``weights`` per layer
+    (default :data:`LAYER_WEIGHTS`). Flows without a US$ value and FDI stocks are left out.
+
+    >>> from netdep.store import load
+    >>> G = cross_layer_graph(load(), 2023)
+    >>> G.graph["weights"], round(G["RUS"]["CHN"]["value"], 1)  # goods 129.2 already include the energy
+    ({'trade': 1.0, 'energy': 1.0}, 129.2)
+    """
+    w = {**LAYER_WEIGHTS, **(weights or {})}
+    flows = [f for f in _flows(data, year) if f["layer"] in ("trade", "energy") and f["value_usd_bn"] is not None]
+    mapping = coarsening(data, {f["origin"] for f in flows} | {f["destination"] for f in flows})
+    goods: dict[tuple[str, str], float] = defaultdict(float)
+    energy: dict[tuple[str, str], float] = defaultdict(float)
+    for f in flows:
+        o, d = mapping[f["origin"]], mapping[f["destination"]]
+        if o != d:
+            (goods if f["layer"] == "trade" else energy)[(o, d)] += f["value_usd_bn"]
+    edges = {}
+    for e in sorted(set(goods) | set(energy)):
+        edges[e] = w["trade"] * max(goods.get(e, 0.0) - energy.get(e, 0.0), 0.0) + w["energy"] * energy.get(e, 0.0)
+    G = _digraph(edges, "USD_bn", year=year, layer="all", commodity="*")
+    G.graph["folded"] = {a: r for a, r in sorted(mapping.items()) if a != r}
+    G.graph["weights"] = w
+    return G
+
+
+def fuels(data: Data) -> dict[str, tuple[str, ...]]:
+    """``{fuel: member commodities}`` from ``commodities.balance_of`` (e.g. natural_gas: lng, pipeline_gas)."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for c in data.rows("commodities"):
+        if c["balance_of"]:
+            out[c["balance_of"]].append(c["commodity"])
+    return {k: tuple(sorted(v)) for k, v in sorted(out.items())}
+
+
+def fuel_graph(data: Data, year: int, fuel: str) -> nx.DiGraph | None:
+    """The members of ``fuel`` summed in its unit (routes summed); ``None`` unless every member has flows in
+    ``year`` (a fuel is never one mode alone)."""
+    members = fuels(data).get(fuel, ())
+    fy = [f for f in _flows(data, year) if f["commodity"] in members]
+    if not members or {f["commodity"] for f in fy} != set(members):
+        return None
+    unit = next(c["unit"] for c in data.rows("commodities") if c["commodity"] == fuel)
+    edges: dict[tuple[str, str], float] = defaultdict(float)
+    usd: dict[tuple[str, str], float] = {}
+    for f in fy:
+        edges[(f["origin"], f["destination"])] += f["value"]
+        if f["value_usd_bn"] is not None:
+            usd[(f["origin"], f["destination"])] = usd.get((f["origin"], f["destination"]), 0.0) + f["value_usd_bn"]
+    return _digraph(edges, unit, usd, year=year, layer=_layer_of(data, fuel), commodity=fuel)
 
 
 def graphs(data: Data, year: int) -> dict[tuple[str, str], nx.DiGraph]:
-    """Every graph of a year: ``(layer, commodity)``, ``(layer, "*")`` and ``("all", "*")``, in a stable order."""
+    """Every graph of a year: ``(layer, commodity)``, ``(layer, fuel)`` (see :func:`fuel_graph`),
+    ``(layer, "*")`` and ``("all", "*")`` (when the year has trade and energy), in a stable order."""
     flows = _flows(data, year)
     out: dict[tuple[str, str], nx.DiGraph] = {}
     for layer in ("energy", "investment", "trade"):
         commodities = sorted({f["commodity"] for f in flows if f["layer"] == layer})
         for c in commodities:
             out[(layer, c)] = commodity_graph(data, year, c)
+        for fuel in fuels(data):
+            F = fuel_graph(data, year, fuel) if _layer_of(data, fuel) == layer else None
+            if F is not None:
+                out[(layer, fuel)] = F
         if commodities:
             out[(layer, "*")] = layer_graph(data, year, layer)
-    if flows:
+    if {"trade", "energy"} <= {f["layer"] for f in flows}:
         out[("all", "*")] = cross_layer_graph(data, year)
     return out

@@ -60,14 +60,20 @@ def test_top_partner_ties_break_alphabetically():
     assert rec["top_partner"] == "A"
 
 
-def test_asymmetry_both_sides():
+def test_asymmetry_compares_two_sides_of_one_relationship():
+    # Keohane & Nye: for "R supplies C", C's dependence on R as a supplier (8 of C's 17 imports) against
+    # R's dependence on C as a buyer (8 of R's 10 exports). (The old measure compared C's and R's import
+    # shares from each other, two different relationships; its values no longer apply.)
     G = g(("R", "C", 8.0), ("R", "E", 2.0), ("C", "R", 1.0), ("X", "C", 9.0))
-    a = asymmetry(G, "R", "C")
-    assert a["dep_out_ij"] == pytest.approx(0.8) and a["dep_out_ji"] == pytest.approx(1.0)
-    assert a["asym_out"] == pytest.approx(-0.2)
-    assert a["dep_in_ij"] == pytest.approx(1.0) and a["dep_in_ji"] == pytest.approx(8 / 17)
-    assert a["asym_in"] == pytest.approx(1 - 8 / 17)
-    assert asymmetry(G, "C", "R")["asym_in"] == pytest.approx(-a["asym_in"])
+    recs = {(r["supplier"], r["buyer"]): r for r in asymmetry(G, "R", "C")}
+    rc = recs[("R", "C")]
+    assert rc["buyer_dependence"] == pytest.approx(8 / 17) and rc["supplier_dependence"] == pytest.approx(0.8)
+    assert rc["asymmetry"] == pytest.approx(8 / 17 - 0.8)  # < 0: R needs C as a buyer more than C needs R
+    cr = recs[("C", "R")]  # C supplies all of R's imports (1 of 1), R buys 1 of C's 1 exports
+    assert cr["buyer_dependence"] == pytest.approx(1.0) and cr["supplier_dependence"] == pytest.approx(1.0)
+    assert cr["asymmetry"] == pytest.approx(0.0)
+    assert asymmetry(G, "C", "R") == asymmetry(G, "R", "C")  # the pair's relationships, in one order
+    assert asymmetry(G, "E", "X") == []  # no flow between them: no relationship
 
 
 def test_vulnerability_bounded_by_spare_capacity():

@@ -4,7 +4,9 @@
 * :mod:`.concentration` — Herfindahl–Hirschman index of suppliers and buyers (Hirschman 1945).
 * :mod:`.asymmetry` — who needs whom more, per pair.
 * :mod:`.vulnerability` — supply from one partner that others could not replace with spare route capacity.
-* :mod:`.centrality` — strength, PageRank, eigenvector/Katz, betweenness, Bonacich power, dependency centrality.
+* :mod:`.centrality` — strength, importer- and exporter-side PageRank, eigenvector/Katz, betweenness,
+  supply-side and market-side dependence.
+* :mod:`.coverage` — how much of a total the named partners account for, and whether the total is known.
 """
 
 from .asymmetry import asymmetry, asymmetry_records
@@ -16,10 +18,15 @@ from .centrality import (
     dependency_centrality,
     dependency_graph,
     eigenvector_or_katz,
+    market_dependence,
     pagerank,
+    pagerank_exporter,
     strength,
+    strongly_connected,
+    supply_dependence,
 )
-from .concentration import STRATEGIC_HHI, concentration_records, hhi
+from .concentration import IMPORT_IN_DEMAND, STRATEGIC_HHI, concentration_records, fuel_balance, hhi, strategic_screen
+from .coverage import coverage, is_complete_matrix
 from .dependency import dependency_records
 from .vulnerability import vulnerability_records
 
@@ -28,6 +35,15 @@ __all__ = [
     "hhi",
     "concentration_records",
     "STRATEGIC_HHI",
+    "IMPORT_IN_DEMAND",
+    "strategic_screen",
+    "fuel_balance",
+    "coverage",
+    "is_complete_matrix",
+    "pagerank_exporter",
+    "supply_dependence",
+    "market_dependence",
+    "strongly_connected",
     "asymmetry",
     "asymmetry_records",
     "vulnerability_records",

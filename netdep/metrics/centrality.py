@@ -3,23 +3,33 @@
 Measures (the ``measure`` names of :func:`centrality_records`):
 
 * ``in_strength`` / ``out_strength`` — Σ of incoming / outgoing weights (Barrat et al. 2004, PNAS 101:3747).
-* ``pagerank`` — as :func:`networkx.pagerank` with its defaults (alpha = 0.85), ``weight = "value"``
-  (Brin & Page 1998; computed by :func:`pagerank_array`, networkx's iteration in NumPy, tested
-  against networkx). On the flow graph, rank flows towards big importers.
+* ``pagerank`` — **importer-side** PageRank: as :func:`networkx.pagerank` with its defaults
+  (alpha = 0.85), ``weight = "value"`` (Brin & Page 1998; computed by :func:`pagerank_array`,
+  networkx's iteration in NumPy, tested against networkx). On exporter→importer edges rank flows
+  towards big importers, buyers of buyers.
+* ``pagerank_exporter`` — **exporter-side** PageRank: the same on the reversed graph (edge j→i for
+  every flow i→j), so rank flows towards big suppliers, suppliers of suppliers (:func:`pagerank_exporter`).
 * ``eigenvector`` — as :func:`networkx.eigenvector_centrality` (Bonacich 1972; computed by
-  :func:`eigenvector_array`, the same iteration in NumPy, tested against networkx); where the power
-  iteration does not converge (graphs that are not strongly connected often do not), ``katz``
-  instead: as :func:`networkx.katz_centrality_numpy` (:func:`katz_array`) with alpha = 0.9 / ρ(A),
-  beta = 1 (Katz 1953).
-  The record's measure name says which one was computed.
+  :func:`eigenvector_array`, the same iteration in NumPy, tested against networkx), only where the
+  graph (its positive-weight edges) is strongly connected: elsewhere it is ill-defined (~0 for every
+  pure exporter). There, or where the power iteration does not converge, ``katz`` instead: as
+  :func:`networkx.katz_centrality_numpy` (:func:`katz_array`) with alpha = 0.9 / ρ(A), beta = 1
+  (Katz 1953), which gives every node a base score. The record's measure name says which one was computed.
 * ``betweenness`` — :func:`networkx.betweenness_centrality`, normalised, with distance = 1/weight,
   so heavy flows are short paths (Brandes 2001); edges of zero weight (or so small that 1/weight
   overflows) are ignored.
-* ``bonacich`` — Bonacich power c(β) = α (I − βA)⁻¹ A 1 with β = −½/ρ(A) < 0 (Bonacich 1987,
-  *American Journal of Sociology* 92:1170): with β < 0, supplying partners who have few other ties
-  confers power. A is the weighted adjacency (A_ij = w(i→j)); ρ(A) its spectral radius (its largest
-  singular value when A is nilpotent, as in an acyclic graph); α scales Σ c² to n.
-* ``dependency_centrality`` — see :func:`dependency_graph` and :func:`dependency_centrality`.
+* ``supply_dependence`` — how much others depend on an actor **as their supplier**:
+  SD(j) = Σ_i w(j→i) / Σ_k w(k→i), the sum over named importers i (not remainders) of the share of
+  i's imports that j supplies — the column sums of Keohane & Nye's (1977) sensitivity matrix on the
+  import side (compare Hirschman 1945, ch. 2, on the "influence effect" of trade). SD = 2.5 means as
+  much dependence as 2.5 importers supplied wholly by j. :func:`supply_dependence`.
+* ``market_dependence`` — how much others depend on an actor **as their buyer**:
+  MD(j) = Σ_i w(i→j) / Σ_k w(i→k) over named exporters i, the share of i's exports that j buys.
+  :func:`market_dependence`.
+
+Not in the records any more: Bonacich power with β < 0 (its negative scores have no reading here) and
+the former ``dependency_centrality``, which averaged supplier and buyer dependence — two sides that rank
+actors in opposite orders. :func:`bonacich_power` and :func:`dependency_centrality` stay callable.
 
 >>> import networkx as nx
 >>> G = nx.DiGraph(); G.add_edge("A", "B", value=2.0); G.add_edge("B", "A", value=1.0)
@@ -36,7 +46,11 @@ __all__ = [
     "MEASURES",
     "strength",
     "pagerank",
+    "pagerank_exporter",
     "pagerank_array",
+    "supply_dependence",
+    "market_dependence",
+    "strongly_connected",
     "eigenvector_array",
     "katz_array",
     "eigenvector_or_katz",
@@ -47,8 +61,8 @@ __all__ = [
     "centrality_records",
 ]
 
-MEASURES = ("in_strength", "out_strength", "pagerank", "eigenvector", "katz", "betweenness", "bonacich",
-            "dependency_centrality")
+MEASURES = ("in_strength", "out_strength", "pagerank", "pagerank_exporter", "eigenvector", "katz", "betweenness",
+            "supply_dependence", "market_dependence")
 
 
 def strength(G: nx.DiGraph, side: str, weight: str = "value") -> dict[str, float]:
@@ -94,6 +108,55 @@ def pagerank(G: nx.DiGraph, weight: str = "value") -> dict[str, float]:
     return {v: float(c) for v, c in zip(nodes, x)}
 
 
+def pagerank_exporter(G: nx.DiGraph, weight: str = "value") -> dict[str, float]:
+    """Exporter-side PageRank: :func:`pagerank` of ``G.reverse()`` (rank flows from buyers to suppliers).
+
+    >>> G = nx.DiGraph(); G.add_edge("X", "A", value=1.0); G.add_edge("X", "B", value=1.0)
+    >>> p = pagerank_exporter(G); p["X"] > p["A"] == p["B"]
+    True
+    """
+    return pagerank(G.reverse(copy=True), weight)
+
+
+def _dependence(G: nx.DiGraph, side: str, remainders: set[str], weight: str) -> dict[str, float]:
+    tot = dict(G.in_degree(weight=weight)) if side == "supply" else dict(G.out_degree(weight=weight))
+    out = {n: 0.0 for n in G.nodes if n not in remainders}
+    for o, d, w in G.edges(data=weight, default=0.0):
+        i, j = (d, o) if side == "supply" else (o, d)  # i depends on j
+        if j in out and i not in remainders and tot[i]:
+            out[j] += w / tot[i]
+    return out
+
+
+def supply_dependence(G: nx.DiGraph, remainders: set[str] = frozenset(), weight: str = "value") -> dict[str, float]:
+    """SD(j) = Σ_i w(j→i) / in(i) over named importers i: others' dependence on j as their supplier.
+
+    >>> G = nx.DiGraph(); G.add_edge("R", "C", value=3.0); G.add_edge("R", "E", value=1.0)
+    >>> G.add_edge("N", "E", value=1.0)
+    >>> supply_dependence(G)["R"]  # all of C's imports, half of E's
+    1.5
+    """
+    return _dependence(G, "supply", set(remainders), weight)
+
+
+def market_dependence(G: nx.DiGraph, remainders: set[str] = frozenset(), weight: str = "value") -> dict[str, float]:
+    """MD(j) = Σ_i w(i→j) / out(i) over named exporters i: others' dependence on j as their buyer.
+
+    >>> G = nx.DiGraph(); G.add_edge("R", "C", value=3.0); G.add_edge("R", "E", value=1.0)
+    >>> market_dependence(G)["C"]  # three quarters of R's exports
+    0.75
+    """
+    return _dependence(G, "market", set(remainders), weight)
+
+
+def strongly_connected(G: nx.DiGraph, weight: str = "value") -> bool:
+    """Whether the positive-weight edges of ``G`` connect every node to every other (both ways)."""
+    H = nx.DiGraph()
+    H.add_nodes_from(G.nodes)
+    H.add_edges_from((o, d) for o, d, w in G.edges(data=weight, default=0.0) if w and w > 0)
+    return H.number_of_nodes() > 0 and nx.is_strongly_connected(H)
+
+
 def eigenvector_array(A: np.ndarray, max_iter: int = 100, tol: float = 1.0e-6) -> np.ndarray:
     """Eigenvector centrality with networkx's exact power iteration (x ← (I + Aᵀ) x, L2-normalised,
     stop when Σ|x − x_last| < N·tol), raising :class:`networkx.PowerIterationFailedConvergence`."""
@@ -120,17 +183,19 @@ def _spectral_radius(A: np.ndarray) -> float:
 
 
 def eigenvector_or_katz(G: nx.DiGraph, weight: str = "value") -> tuple[str, dict[str, float]]:
-    """``("eigenvector", values)``, or ``("katz", values)`` where eigenvector centrality fails to converge."""
+    """``("eigenvector", values)`` on a strongly connected graph, else (or where eigenvector centrality fails to
+    converge) ``("katz", values)``."""
     if G.number_of_nodes() == 0:
         return "eigenvector", {}
     nodes = list(G.nodes)
     A = nx.to_numpy_array(G, nodelist=nodes, weight=weight)
-    try:
-        x = eigenvector_array(A)
-        if np.all(np.isfinite(x)):
-            return "eigenvector", {v: float(c) for v, c in zip(nodes, x)}
-    except nx.PowerIterationFailedConvergence:
-        pass
+    if strongly_connected(G, weight):
+        try:
+            x = eigenvector_array(A)
+            if np.all(np.isfinite(x)):
+                return "eigenvector", {v: float(c) for v, c in zip(nodes, x)}
+        except nx.PowerIterationFailedConvergence:
+            pass
     rho = _spectral_radius(A)
     alpha = 0.9 / rho if rho > 0 else 0.1
     return "katz", {v: float(c) for v, c in zip(nodes, katz_array(A, alpha))}
@@ -156,7 +221,9 @@ def betweenness(G: nx.DiGraph, weight: str = "value") -> dict[str, float]:
 
 
 def bonacich_power(G: nx.DiGraph, weight: str = "value", beta: float | None = None) -> dict[str, float]:
-    """Bonacich power c = α (I − βA)⁻¹ A 1, β = −½/ρ(A) by default, scaled so Σ c² = n."""
+    """Bonacich power c = α (I − βA)⁻¹ A 1, β = −½/ρ(A) by default, scaled so Σ c² = n (Bonacich 1987,
+    *American Journal of Sociology* 92:1170). Not in the report: with β < 0 a score says that supplying
+    partners with few other ties confers power, and negative scores have no reading on a flow graph."""
     nodes = list(G.nodes)
     n = len(nodes)
     if n == 0:
@@ -209,7 +276,8 @@ def dependency_graph(G: nx.DiGraph, remainders: set[str] = frozenset(), weight: 
 
 
 def dependency_centrality(G: nx.DiGraph, remainders: set[str] = frozenset(), weight: str = "value") -> dict[str, float]:
-    """PageRank (alpha = 0.85) of the :func:`dependency_graph` weighted by dependence.
+    """PageRank (alpha = 0.85) of the :func:`dependency_graph` weighted by dependence. Not in the report any
+    more: it averages supplier and buyer dependence (see :func:`supply_dependence`, :func:`market_dependence`).
 
     Why: an actor gains score from every actor that depends on it, in proportion
     to how heavily (d_ij) and to how central the dependent actor itself is; an
@@ -234,10 +302,16 @@ def centrality_records(G: nx.DiGraph, remainders: set[str] = frozenset(), weight
         results.append(("out_strength", strength(G, "out", weight)))
     if "pagerank" in measures:
         results.append(("pagerank", pagerank(G, weight)))
+    if "pagerank_exporter" in measures:
+        results.append(("pagerank_exporter", pagerank_exporter(G, weight)))
     if "eigenvector" in measures or "katz" in measures:
         results.append(eigenvector_or_katz(G, weight))
     if "betweenness" in measures:
         results.append(("betweenness", betweenness(G, weight)))
+    if "supply_dependence" in measures:
+        results.append(("supply_dependence", supply_dependence(G, remainders, weight)))
+    if "market_dependence" in measures:
+        results.append(("market_dependence", market_dependence(G, remainders, weight)))
     if "bonacich" in measures:
         results.append(("bonacich", bonacich_power(G, weight)))
     if "dependency_centrality" in measures:

@@ -12,18 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..graph import graphs
-from ..metrics import (
-    asymmetry_records,
-    centrality_records,
-    concentration_records,
-    dependency_records,
-    vulnerability_records,
-)
+from ..metrics.sensitivity import sensitivity_records
+from ..metrics.tables import MAIN_ACTORS, core_tables, relationship_tables
 from ..store import Data
 
 __all__ = ["Report", "build_report", "default_years", "MAIN_ACTORS", "EU_CODES"]
 
-MAIN_ACTORS = ("RUS", "CHN", "EU27", "USA")
 EU_CODES = ("EU27", "REG_EUROPE")  # the EU bloc, or the Statistical Review's Europe where oil and coal force it
 
 
@@ -64,40 +58,16 @@ def default_years(data: Data) -> tuple[int, int | None]:
     return year, compare
 
 
-def _consumption(data: Data, year: int) -> dict[str, dict[str, float]]:
-    """commodity -> actor -> consumption, through commodities.balance_of."""
-    group = {c["commodity"]: c["balance_of"] for c in data.rows("commodities") if c["balance_of"]}
-    by = {}
-    for b in data.rows("balances"):
-        if b["year"] == year and b["consumption"]:
-            by.setdefault(b["commodity"], {})[b["actor"]] = b["consumption"]
-    return {c: by.get(g, {}) for c, g in group.items()}
-
-
 def year_tables(data: Data, year: int, layers: tuple[str, ...]) -> dict[str, list[dict]]:
-    """dependencies, concentration, centrality, asymmetry, vulnerability for one year."""
-    remainders = {a["actor"] for a in data.rows("actors") if a["kind"] == "aggregate"}
-    cons = _consumption(data, year)
-    deps, conc, cent, asym = [], [], [], []
-    for (layer, commodity), G in graphs(data, year).items():
-        if layer != "all" and layer not in layers:
-            continue
-        if layer == "all" and len(layers) < 3:
-            continue
-        if commodity != "*":
-            deps += dependency_records(G, cons.get(commodity))
-            conc += concentration_records(G, remainders)
-        cent += centrality_records(G, remainders)
-        if commodity == "*":
-            eu = "REG_EUROPE" if "REG_EUROPE" in G else "EU27"
-            asym += asymmetry_records(G, ["RUS", "CHN", eu, "USA"])
-    pairs = []
-    for r in deps:
-        if r["layer"] == "energy" and r["destination"] in (*MAIN_ACTORS, "REG_EUROPE") and (r["share_in"] or 0) >= 0.1 \
-                and r["origin"] not in remainders:
-            pairs.append((r["destination"], r["origin"], r["commodity"]))
-    vul = vulnerability_records(data, year, sorted(set(pairs)))
-    return {"dependencies": deps, "concentration": conc, "centrality": cent, "asymmetry": asym, "vulnerability": vul}
+    """dependencies, concentration, centrality (:func:`netdep.metrics.tables.core_tables`), asymmetry and
+    vulnerability (:func:`netdep.metrics.tables.relationship_tables`) and the cross-layer weight sensitivity for
+    one year."""
+    t = core_tables(data, year, layers)
+    t["dependencies"] = [r for r in t["dependencies"] if r["commodity"] != "*"]  # per commodity and fuel only
+    t.update(relationship_tables(data, year, layers))
+    sens = sensitivity_records(data, year) if {"trade", "energy"} <= set(layers) and \
+        ("all", "*") in graphs(data, year) else []
+    return {**t, "cross_layer_sensitivity": sens}
 
 
 def build_report(data: Data, year: int | None = None, compare_year: int | None = None,

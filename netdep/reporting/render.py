@@ -138,17 +138,24 @@ def document(data: Data, rep: Report) -> list[Section]:
             key = "share_in" if role == "supplier" else "share_out"
             old = next((x[key] for x in t["dependencies"] if x["year"] == y0 and x["commodity"] == r["commodity"]
                         and x["origin"] == r["origin"] and x["destination"] == r["destination"]), None)
+            listed_only = r.get("coverage_in" if role == "supplier" else "coverage_out", 0.0) is None
             table.append([COMMODITY.get(r["commodity"], r["commodity"]), f"{name[partner]} ({role})",
-                          _fmt(r["value"]) + f" {r['unit']}", pct(share), pct(old) if y0 else "",
+                          _fmt(r["value"]) + f" {r['unit']}", pct(share) + ("*" if listed_only else ""),
+                          pct(old) if y0 else "",
                           _cite(pair_refs.get((y, r["commodity"], r["origin"], r["destination"]), []))])
-        s.p(f"**{name[actor]}** — largest shares of its imports (supplier) and exports (buyer):")
+        s.p(f"**{name[actor]}** — largest shares of its imports (supplier) and exports (buyer); * marks a share of "
+            "the listed partners only (no world total known):")
         s.table(["commodity", "partner", "flow", f"share {y}", f"share {y0}" if y0 else "", "sources"], table)
     doc.append(s)
 
     # concentration
     s = Section(f"Supplier concentration (HHI), {y}")
-    s.p(f"Herfindahl–Hirschman index of each actor's suppliers; above {STRATEGIC_HHI} is the EU/GeoDep "
-        "strategic-dependency threshold (red). Remainders (rest of world, 'Other …') count as many small suppliers.")
+    s.p(f"Herfindahl–Hirschman index of each actor's suppliers ({STRATEGIC_HHI} is the EU/GeoDep concentration "
+        "threshold, red). Remainders (rest of world, 'Other …') count as many small suppliers. Coverage: share of the "
+        "world total held by named suppliers ('?' where no world total is known: shares are of the listed partners "
+        "only). Strategic: the three EU/GeoDep criteria (HHI > 0.4; the fuel's imports > 50% of its consumption; "
+        "imports above exports), computed only where coverage is known, else '?' with the reason. Gas = pipeline + "
+        "LNG and oil = crude + products are screened as fuels too.")
     conc = [r for r in t["concentration"] if r["year"] == y and r["side"] == "in"
             and r["actor"] in ("RUS", "CHN", "EU27", "REG_EUROPE", "USA", "IND", "JPN", "KOR", "TUR")]
     conc.sort(key=lambda r: (r["commodity"], -r["hhi"]))
@@ -158,9 +165,10 @@ def document(data: Data, rep: Report) -> list[Section]:
                    and x["actor"] == r["actor"] and x["side"] == "in"), None)
         rows.append([COMMODITY.get(r["commodity"], r["commodity"]), name[r["actor"]], f"{r['hhi']:.3f}",
                      "" if r0 is None else f"{r0['hhi']:.3f}", name.get(r["top_partner"], "–"), pct(r["top_share"]),
-                     pct(r["unattributed_share"]), "**yes**" if r["hhi"] > STRATEGIC_HHI else ""])
+                     pct(r["unattributed_share"]), "?" if r.get("coverage") is None else pct(r["coverage"]),
+                     {True: "**yes**", False: "no", None: "?"}[r.get("strategic")], r.get("strategic_reason") or ""])
     s.table(["commodity", "actor", f"HHI {y}", f"HHI {y0}" if y0 else "", "top supplier", "its share",
-             "remainder", "strategic"], rows)
+             "remainder", "coverage", "strategic", "why"], rows)
     main = [r for r in conc if r["actor"] in ("RUS", "CHN", "EU27", "REG_EUROPE", "USA")]
     if main:
         items = [(f"{name[r['actor']]} · {COMMODITY.get(r['commodity'], r['commodity'])}", r["hhi"]) for r in main]
@@ -174,11 +182,15 @@ def document(data: Data, rep: Report) -> list[Section]:
         s = Section(f"Vulnerability: supply others could not replace, {y}")
         s.p("For each large supplier of a main actor: the volume at risk, how much other suppliers could bring in "
             "through the spare capacity of known routes (pipelines, LNG terminals; pipeline gas and LNG substitute), "
-            "and the rest. 'capacity unknown' means no route is known, not that none exists.")
-        s.table(["actor", "commodity", "partner", "at risk", "share of imports", "replaceable", "unreplaceable",
-                 "basis"],
+            "and the rest. Only other suppliers' routes count, a pipeline only up to its supplier's known spare export "
+            "capacity; 'unknown' means no capacity is known (e.g. seaborne imports), not that none exists — "
+            "'known at least' is what the known routes give.")
+        s.table(["actor", "commodity", "partner", "at risk", "share of imports", "replaceable", "known at least",
+                 "unreplaceable", "basis"],
                 [[name[r["actor"]], COMMODITY.get(r["commodity"], r["commodity"]), name[r["partner"]],
-                  _fmt(r["at_risk"]), pct(r["share_in"]), _fmt(r["replaceable"]), _fmt(r["unreplaceable"]),
+                  _fmt(r["at_risk"]), pct(r["share_in"]), "unknown" if r["replaceable"] is None else
+                  _fmt(r["replaceable"]), _fmt(r.get("replaceable_known")),
+                  "unknown" if r["unreplaceable"] is None else _fmt(r["unreplaceable"]),
                   r["basis"]] for r in sorted(vul, key=lambda r: (r["actor"], r["commodity"], -r["at_risk"]))])
         doc.append(s)
 
@@ -186,38 +198,59 @@ def document(data: Data, rep: Report) -> list[Section]:
     asym = [r for r in t["asymmetry"] if r["year"] == y]
     if asym:
         s = Section(f"Asymmetry: who needs whom more, {y}")
-        s.p("dep(i on j) is i's share of imports from j (supply side) or of exports to j (buyer side); "
-            "asymmetry = dep(i on j) − dep(j on i): positive means i needs j more.")
-        s.table(["layer", "i", "j", "supply: i on j", "supply: j on i", "asym (supply)", "buyers: i on j",
-                 "buyers: j on i", "asym (buyers)"],
-                [[r["layer"], name[r["i"]], name[r["j"]], pct(r["dep_in_ij"]), pct(r["dep_in_ji"]),
-                  f"{r['asym_in']:+.3f}", pct(r["dep_out_ij"]), pct(r["dep_out_ji"]), f"{r['asym_out']:+.3f}"]
-                 for r in asym])
+        s.p("For each relationship 'supplier → buyer' (Keohane & Nye 1977): the buyer's dependence on the supplier "
+            "(share of the buyer's imports) against the supplier's dependence on the buyer (share of the supplier's "
+            "exports); asymmetry = the first − the second: positive means the buyer needs this supplier more than "
+            "the supplier needs this buyer. '*' marks a share of the listed partners only (no world total).")
+
+        def _pq(x, c):
+            return pct(x) + ("*" if c is None else "")
+
+        s.table(["layer", "supplier", "buyer", "buyer's dependence", "supplier's dependence", "asymmetry"],
+                [[r["layer"], name[r["supplier"]], name[r["buyer"]], _pq(r["buyer_dependence"], r["coverage_in"]),
+                  _pq(r["supplier_dependence"], r["coverage_out"]), f"{r['asymmetry']:+.3f}"] for r in asym])
         doc.append(s)
 
     # centrality
     s = Section(f"Centrality rankings, {y}")
-    s.p("Per layer (energy in EJ, trade and FDI in US$) and across layers (US$): PageRank, dependency centrality "
-        "(PageRank of the graph in which i→j carries i's dependence on j — an actor many others depend on, heavily, "
-        "ranks high), Bonacich power (β < 0), betweenness and strength. See the README for definitions.")
+    s.p("Per layer (energy in EJ, trade and FDI in US$) and across layers (goods ex-energy + energy, US$; FDI stocks "
+        "left out): supply-side dependence (Σ over importers of the share of their imports the actor supplies), "
+        "market-side dependence (Σ over exporters of the share of their exports it buys), importer-side PageRank "
+        "(networkx on exporter→importer edges: ranks big buyers), exporter-side PageRank (on reversed edges: ranks "
+        "big suppliers), eigenvector centrality where the graph is strongly connected and Katz where not, "
+        "betweenness and strength. See the README for definitions.")
     cent = [r for r in t["centrality"] if r["year"] == y and r["commodity"] == "*"]
     for layer in sorted({r["layer"] for r in cent}, key=lambda x: ("energy", "trade", "investment", "all").index(x)):
         by = {}
         for r in cent:
             if r["layer"] == layer:
                 by.setdefault(r["actor"], {})[r["measure"]] = r["value"]
-        order = sorted(by, key=lambda a: -by[a].get("dependency_centrality", 0))[:10]
+        order = sorted(by, key=lambda a: (-by[a].get("supply_dependence", 0), a))[:10]
         ev = "eigenvector" if any("eigenvector" in v for v in by.values()) else "katz"
-        s.p(f"**{layer}** (ranked by dependency centrality; {ev} computed for this graph)")
-        s.table(["actor", "dependency centrality", "PageRank", ev, "Bonacich", "betweenness", "in-strength",
-                 "out-strength"],
-                [[name[a], _fmt(by[a].get("dependency_centrality")), _fmt(by[a].get("pagerank")),
-                  _fmt(by[a].get(ev)), _fmt(by[a].get("bonacich")), _fmt(by[a].get("betweenness")),
-                  _fmt(by[a].get("in_strength")), _fmt(by[a].get("out_strength"))] for a in order])
-        if layer == "all":
-            items = [(name[a], by[a].get("dependency_centrality", 0.0)) for a in order]
-            s.chart("dependency_centrality", charts.bars(items, f"Dependency centrality across layers, {y}",
-                                                         fmt="{:.3f}"), "Dependency centrality across layers")
+        s.p(f"**{layer}** (ranked by supply-side dependence; {ev} computed for this graph)")
+        s.table(["actor", "supply-side dependence", "market-side dependence", "PageRank (importer side)",
+                 "PageRank (exporter side)", ev, "betweenness", "in-strength", "out-strength"],
+                [[name[a], _fmt(by[a].get("supply_dependence")), _fmt(by[a].get("market_dependence")),
+                  _fmt(by[a].get("pagerank")), _fmt(by[a].get("pagerank_exporter")), _fmt(by[a].get(ev)),
+                  _fmt(by[a].get("betweenness")), _fmt(by[a].get("in_strength")), _fmt(by[a].get("out_strength"))]
+                 for a in order])
+        if layer == "energy":
+            items = [(name[a], by[a].get("supply_dependence", 0.0)) for a in order]
+            s.chart("supply_dependence", charts.bars(items, f"Supply-side dependence, energy layer, {y}",
+                                                     fmt="{:.2f}"), "Supply-side dependence in the energy layer")
+    sens = [r for r in t.get("cross_layer_sensitivity", []) if r["year"] == y]
+    if sens:
+        from ..metrics.sensitivity import robust_ranking
+
+        s.p("**Cross-layer weights.** How the top three move as the weights of goods ex-energy (w_trade) and "
+            "energy (w_energy) move; a ranking that changes is not reported as a finding.")
+        rows = []
+        for m in sorted({r["measure"] for r in sens}):
+            stable, by_w = robust_ranking(sens, m)
+            for (wt, we), top in sorted(by_w.items()):
+                rows.append([m, f"{wt:g}", f"{we:g}", ", ".join(name.get(a, a) for a in top),
+                             "stable" if stable else "changes"])
+        s.table(["measure", "w_trade", "w_energy", "top three", "across weights"], rows)
     doc.append(s)
 
     if "energy" in rep.layers:
@@ -411,10 +444,14 @@ def to_html(doc: list[Section], rep: Report) -> str:
 
 JSON_FIELDS = {
     "dependencies": ("year", "layer", "commodity", "origin", "destination", "value", "unit", "share_in", "share_out",
-                     "share_of_consumption"),
+                     "share_of_consumption", "coverage_in", "coverage_out"),
     "concentration": ("year", "layer", "commodity", "actor", "side", "hhi", "top_partner", "top_share",
-                      "unattributed_share", "partners"),
+                      "unattributed_share", "partners", "coverage", "strategic", "strategic_reason"),
     "centrality": ("year", "layer", "commodity", "actor", "measure", "value"),
+    "asymmetry": ("year", "layer", "commodity", "supplier", "buyer", "value", "buyer_dependence",
+                  "supplier_dependence", "asymmetry", "coverage_in", "coverage_out"),
+    "vulnerability": ("year", "layer", "commodity", "actor", "partner", "at_risk", "share_in", "replaceable",
+                      "replaceable_known", "unreplaceable", "unreplaceable_share", "basis"),
 }
 
 

@@ -12,18 +12,20 @@ recomputes every measure. Here, for a list of states of one base year:
    ``(states, n, n)``; steps with identical matrices share one computation, and small stacks
    (the base graphs) of one size class are padded with edgeless nodes into one stack. Every
    measure is computed for the whole stack at once: shares and HHI from row and column sums;
-   PageRank, eigenvector and Katz with the exact iterations and stopping rules of
-   :mod:`netdep.metrics.centrality` (each state stops at its own iteration, as networkx would);
-   Bonacich power by batched solves, the spectral radius from the eigenvalues of the core left
-   after peeling nodes without in- or out-edges; betweenness by Floyd–Warshall on distance =
+   PageRank (importer- and exporter-side), eigenvector and Katz with the exact iterations and stopping
+   rules of :mod:`netdep.metrics.centrality` (each state stops at its own iteration, as networkx would;
+   eigenvector only where the stack's matrix is strongly connected, by a batched transitive closure);
+   Katz's spectral radius from the eigenvalues of the core left after peeling nodes without in- or
+   out-edges; betweenness by Floyd–Warshall on distance =
    1/weight (once, then the edges whose length varies inserted into every step), the
    shortest-path DAG of each source (ties within 1e-12 relative; only rows whose distances differ
    from the first step's are tested again), and path counts σ and Brandes dependencies δ as two
    batched triangular-like linear systems, (I − Mᵀ) σ = e_s and (I − B) δ = B 1 with
    B_vw = M_vw σ_v / σ_w (Brandes 2001, eq. for δ), steps with the same DAGs sharing one solve
    (steps whose weights span so many orders of magnitude that the tolerance could join nodes
-   take networkx's own betweenness); dependency centrality as PageRank of the batched
-   dependency matrices.
+   take networkx's own betweenness); supply- and market-side dependence and coverage from
+   row and column sums. The cross-layer graph (goods ex-energy plus energy) is not additive in the
+   rows, so a state that changes it rebuilds it whole.
 
 Output is the long table of :mod:`.measures` with a ``step`` column, assembled column-wise:
 constant columns are slices of one array per value, label columns are taken once per block and
@@ -37,7 +39,8 @@ from collections import defaultdict
 import numpy as np
 import pyarrow as pa
 
-from ..graph import coarsening
+from ..graph import LAYER_WEIGHTS, coarsening, fuels
+from ..metrics.tables import asymmetry_actors
 from ..store import Data
 from .engine import State, initial_state
 from .measures import LONG_SCHEMA, consumption, layers_of, remainders_of
@@ -66,21 +69,24 @@ class FastMeasures:
         self.base_state = initial_state(data, year)
         rows = list(self.base_state.rows.values())
         self.gkeys: list[GKey] = []
+        self.fuels = {f: set(ms) for f, ms in fuels(data).items()}
         for layer in ("energy", "investment", "trade"):
             if layer in self.layers:
                 cs = sorted({f["commodity"] for f in rows if f["layer"] == layer})
-                self.gkeys += [(layer, c) for c in cs] + ([(layer, "*")] if cs else [])
-        if len(self.layers) == 3 and rows:
+                fs = [f for f, ms in self.fuels.items() if com[f]["layer"] == layer and ms <= set(cs)]
+                self.gkeys += [(layer, c) for c in cs] + [(layer, f) for f in fs] + ([(layer, "*")] if cs else [])
+        if {"trade", "energy"} <= set(self.layers) and {"trade", "energy"} <= {f["layer"] for f in rows}:
             self.gkeys.append(("all", "*"))
         self.maps: dict[GKey, dict[str, str]] = {}
         self._fed: dict[tuple[str, str], list[GKey]] = {}
         for g in self.gkeys:
             if g[1] == "*":
-                sub = [f for f in rows if g[0] == "all" or f["layer"] == g[0]]
+                sub = [f for f in rows if self._feeds(g, f) and (g[0] != "all" or f["value_usd_bn"] is not None)]
                 self.maps[g] = coarsening(data, {f["origin"] for f in sub} | {f["destination"] for f in sub})
         self.base_edges = {g: {k: (v[0], v[1]) for k, v in self._edges_full(g, rows).items()} for g in self.gkeys}
         self._mats: dict[GKey, tuple] = {}
         self._base_parts: dict[GKey, pa.Table] = {}
+        self._base_vul: pa.Table | None = None
         self.consts = _Consts()
 
     def _ensure_base(self, gs: list[GKey]) -> None:
@@ -118,7 +124,11 @@ class FastMeasures:
 
     def _feeds(self, g: GKey, f: dict) -> bool:
         layer, c = g
-        return f["commodity"] == c if c != "*" else (layer == "all" or f["layer"] == layer)
+        if c in self.fuels:
+            return f["commodity"] in self.fuels[c]
+        if c != "*":
+            return f["commodity"] == c
+        return f["layer"] in ("trade", "energy") if layer == "all" else f["layer"] == layer
 
     def _fed_by(self, layer: str, commodity: str) -> list[GKey]:
         """The graphs a row of ``layer`` and ``commodity`` feeds (cached)."""
@@ -136,6 +146,8 @@ class FastMeasures:
         return None if o == d else (o, d)
 
     def _edges_full(self, g: GKey, rows) -> dict[tuple[str, str], list]:
+        if g == ("all", "*"):
+            return self._cross_edges(rows)
         out: dict[tuple[str, str], list] = defaultdict(lambda: [0.0, 0])
         for f in rows:
             if not self._feeds(g, f):
@@ -147,6 +159,25 @@ class FastMeasures:
             out[e][0] += w
             out[e][1] += 1
         return dict(out)
+
+    def _cross_edges(self, rows) -> dict[tuple[str, str], list]:
+        """The cross-layer graph's edges as :func:`netdep.graph.cross_layer_graph` builds them (goods ex-energy
+        plus energy, not additive in the rows, so always rebuilt whole)."""
+        g = ("all", "*")
+        goods: dict[tuple[str, str], float] = defaultdict(float)
+        energy: dict[tuple[str, str], float] = defaultdict(float)
+        cnt: dict[tuple[str, str], int] = defaultdict(int)
+        for f in rows:
+            if not self._feeds(g, f) or f["value_usd_bn"] is None:
+                continue
+            e = self._edge(g, f)
+            if e is None:
+                continue
+            (goods if f["layer"] == "trade" else energy)[e] += f["value_usd_bn"]
+            cnt[e] += 1
+        w = LAYER_WEIGHTS
+        return {e: [w["trade"] * max(goods.get(e, 0.0) - energy.get(e, 0.0), 0.0) + w["energy"] * energy.get(e, 0.0),
+                    cnt[e]] for e in sorted(cnt)}
 
     def edges(self, state: State) -> dict[GKey, tuple[str, dict]]:
         """For each graph the state changed: ``("delta", {edge: [weight, rows]})`` with only the changed
@@ -161,6 +192,17 @@ class FastMeasures:
         for g in self.gkeys:
             ch = by_graph.get(g)
             if not ch:
+                continue
+            if g == ("all", "*"):  # not additive in the rows: rebuilt whole
+                rows = [f for f in state.rows.values() if self._feeds(g, f) and f["value_usd_bn"] is not None]
+                if any(a not in self.maps[g] for f in rows for a in (f["origin"], f["destination"])):
+                    saved = self.maps[g]
+                    self.maps[g] = coarsening(self.data, {f["origin"] for f in rows} | {f["destination"] for f in rows})
+                    e = self._edges_full(g, rows)
+                    self.maps[g] = saved
+                else:
+                    e = self._edges_full(g, rows)
+                out[g] = ("full", {k: v[0] for k, v in e.items()})
                 continue
             if g[1] == "*" and any(a not in self.maps[g] for k in ch if k in state.rows for a in (k[2], k[3])):
                 rows = [f for f in state.rows.values() if self._feeds(g, f)]  # a new actor: fold again
@@ -267,6 +309,20 @@ class FastMeasures:
             rep = pa.concat_tables([sub] * len(steps)) if len(steps) > 1 else sub
             st = np.repeat(np.asarray(steps, dtype=np.int64), sub.num_rows)
             chunks.append(rep.append_column("step", pa.array(st)))
+        if "energy" in self.layers:  # vulnerability: per state, the base's rows where energy and routes are unchanged
+            for i, st in enumerate(states):
+                same = not any(k[0] == "energy" for k in st.changed) and st.routes == self.base_state.routes
+                if same:
+                    if self._base_vul is None:
+                        self._base_vul = _vulnerability(self, self.base_state, 0)
+                    t = self._base_vul
+                    if t is not None:
+                        t = t.set_column(t.schema.get_field_index("step"), "step",
+                                         pa.array(np.full(t.num_rows, i, dtype=np.int64)))
+                else:
+                    t = _vulnerability(self, st, i)
+                if t is not None:
+                    chunks.append(t)
         out = pa.concat_tables([c.select([*LONG_SCHEMA.names, "step"]) for c in chunks])
         if isinstance(scenario, str):
             return out.set_column(0, "scenario", self.consts.column(out.num_rows, scenario))
@@ -343,21 +399,41 @@ def _times(a: pa.Array, k: int) -> pa.ChunkedArray:
 def _blocks(fm: FastMeasures, jobs: list[tuple]) -> list[pa.Table]:
     """The long-table rows (dependencies, concentration, centrality) of each job ``(graph, nodes, steps, A,
     E)``; the centrality of small stacks is computed for all of them at once (see :func:`_centralities`)."""
-    cents = _centralities(fm, jobs)
+    with_cent = [i for i, job in enumerate(jobs) if job[0][1] not in fm.fuels]  # fuel graphs: no centrality
+    cents = dict(zip(with_cent, _centralities(fm, [jobs[i] for i in with_cent])))
     out = []
-    for (g, nodes, steps, A, E), cent in zip(jobs, cents):
+    for i, (g, nodes, steps, A, E) in enumerate(jobs):
         stp = np.asarray(steps)
         parts = [_deps(fm, g, nodes, stp, A, E)]
         if g[1] != "*":
             parts.append(_conc(fm, g, nodes, stp, A, E))
-        parts.append(cent)
+        else:
+            parts.append(_asym(fm, g, nodes, stp, A, E))
+        if i in cents:
+            parts.append(cents[i])
         out.append(pa.concat_tables(parts))
     return out
+
+
+def _coverage(fm, nodes, A, E) -> tuple[np.ndarray, np.ndarray]:
+    """(coverage of each node's imports, of its exports), steps × nodes, NaN where the world total is unknown
+    or the total is zero — :func:`netdep.metrics.coverage.coverage` for a stack."""
+    rem = np.array([a in fm.rem for a in nodes], dtype=bool)
+    complete = (E & rem[None, :, None] & rem[None, None, :]).any(axis=(1, 2))  # an edge remainder -> remainder
+    inn, out = A.sum(axis=1), A.sum(axis=2)
+    named_in = np.where(rem[None, :, None], 0.0, A).sum(axis=1)  # from named origins
+    named_out = np.where(rem[None, None, :], 0.0, A).sum(axis=2)  # to named destinations
+    known_in = complete[:, None] | (E & rem[None, :, None]).any(axis=1)
+    known_out = complete[:, None] | (E & rem[None, None, :]).any(axis=2)
+    cin = np.where(known_in & (inn > 0), named_in / np.where(inn > 0, inn, 1), np.nan)
+    cout = np.where(known_out & (out > 0), named_out / np.where(out > 0, out, 1), np.nan)
+    return cin, cout
 
 
 def _deps(fm, g, nodes, stp, A, E) -> pa.Table:
     layer, c = g
     inn, out = A.sum(axis=1), A.sum(axis=2)
+    cin, cout = _coverage(fm, nodes, A, E)
     s, i, j = np.nonzero(E)
     w = A[s, i, j]
     ti, to = inn[s, j], out[s, i]
@@ -367,15 +443,82 @@ def _deps(fm, g, nodes, stp, A, E) -> pa.Table:
     cv = np.array([(cons or {}).get(a) or 0.0 for a in nodes])[j]
     soc = np.where(cv != 0, w / np.where(cv != 0, cv, 1), np.nan)
     m = len(w)
-    names = ["value", "share_in", "share_out", "share_of_consumption"]
-    return _table(fm, 4 * m, layer, c, "dependencies", _times(pa.array(stp[s].astype(np.int64)), 4),
-                  np.concatenate([w, share_in, share_out, soc]), origin=_times(_dict_col(i, list(nodes)), 4),
-                  destination=_times(_dict_col(j, list(nodes)), 4), measure=fm.consts.blocks(names, m))
+    names = ["value", "share_in", "share_out", "share_of_consumption", "coverage_in", "coverage_out"]
+    k = len(names)
+    return _table(fm, k * m, layer, c, "dependencies", _times(pa.array(stp[s].astype(np.int64)), k),
+                  np.concatenate([w, share_in, share_out, soc, cin[s, j], cout[s, i]]),
+                  origin=_times(_dict_col(i, list(nodes)), k),
+                  destination=_times(_dict_col(j, list(nodes)), k), measure=fm.consts.blocks(names, m))
+
+
+def _asym(fm, g, nodes, stp, A, E) -> pa.Table:
+    """Asymmetry rows of a layer aggregate: :func:`netdep.metrics.asymmetry.asymmetry_records` for a stack."""
+    layer, c = g
+    pos = {a: i for i, a in enumerate(nodes)}
+    main = sorted(pos[a] for a in set(asymmetry_actors(nodes)) if a in pos)
+    inn, out = A.sum(axis=1), A.sum(axis=2)
+    cin, cout = _coverage(fm, nodes, A, E)
+    cols: dict[str, list] = {k: [] for k in ("step", "s", "b", "w", "bd", "sd", "ci", "co")}
+    for x in range(len(main)):  # pairs in sorted order, each relationship (i -> j, then j -> i)
+        for y in range(x + 1, len(main)):
+            for s_, b_ in ((main[x], main[y]), (main[y], main[x])):
+                w = A[:, s_, b_]
+                ok = E[:, s_, b_] & (w > 0) & (inn[:, b_] != 0) & (out[:, s_] != 0)
+                for k in np.flatnonzero(ok):
+                    cols["step"].append(stp[k])
+                    cols["s"].append(s_)
+                    cols["b"].append(b_)
+                    cols["w"].append(w[k])
+                    cols["bd"].append(w[k] / inn[k, b_])
+                    cols["sd"].append(w[k] / out[k, s_])
+                    cols["ci"].append(cin[k, b_])
+                    cols["co"].append(cout[k, s_])
+    m = len(cols["step"])
+    bd, sd = np.array(cols["bd"], dtype=float), np.array(cols["sd"], dtype=float)
+    names = ["value", "buyer_dependence", "supplier_dependence", "asymmetry", "coverage_in", "coverage_out"]
+    k = len(names)
+    vals = np.concatenate([np.array(cols["w"], dtype=float), bd, sd, bd - sd, np.array(cols["ci"], dtype=float),
+                           np.array(cols["co"], dtype=float)])
+    return _table(fm, k * m, layer, c, "asymmetry", _times(pa.array(np.array(cols["step"], dtype=np.int64)), k),
+                  vals, origin=_times(_dict_col(np.array(cols["s"], dtype=np.int64), list(nodes)), k),
+                  destination=_times(_dict_col(np.array(cols["b"], dtype=np.int64), list(nodes)), k),
+                  measure=fm.consts.blocks(names, m))
+
+
+def _vulnerability(fm, state: State, step: int) -> pa.Table | None:
+    """Vulnerability rows of one state (the reference function on the state's rows and routes)."""
+    from ..metrics.tables import vulnerability_table
+
+    def key(f):
+        return (f["year"], f["layer"], f["commodity"], f["origin"], f["destination"], f["route"] is None,
+                f["route"] or "")
+
+    rows = sorted(state.rows.values(), key=key)  # the reference's (canonical) row order: fills routes alike
+    routes = sorted(state.routes.values(), key=lambda r: r["route"])
+    recs = vulnerability_table(fm.data, fm.year, ("energy",), rows, routes)
+    if not recs:
+        return None
+    names = ["at_risk", "share_in", "replaceable", "replaceable_known", "unreplaceable", "unreplaceable_share"]
+    n = len(names)
+    m = len(recs)
+    vals = np.array([np.nan if r[f] is None else r[f] for r in recs for f in names], dtype=float)
+
+    def col(k):
+        return pa.array([r[k] for r in recs for _ in names], pa.string())
+
+    return pa.table({"scenario": fm.consts(n * m, ""), "table": fm.consts(n * m, "vulnerability"),
+                     "year": fm.consts(n * m, fm.year, pa.int64()), "layer": col("layer"),
+                     "commodity": col("commodity"),
+                     "origin": col("partner"), "destination": col("actor"), "actor": fm.consts(n * m, None),
+                     "side": fm.consts(n * m, None), "measure": pa.array(names * m, pa.string()),
+                     "value": _values(vals), "top_partner": fm.consts(n * m, None),
+                     "step": pa.array(np.full(n * m, step, dtype=np.int64))})
 
 
 def _conc(fm, g, nodes, stp, A, E) -> pa.Table:
     layer, c = g
     named = np.array([a not in fm.rem for a in nodes])
+    cov = dict(zip(("in", "out"), _coverage(fm, nodes, A, E)))
     parts = []
     for side in ("in", "out"):
         W = A if side == "out" else np.swapaxes(A, 1, 2)  # W[s, actor, partner]
@@ -394,11 +537,13 @@ def _conc(fm, g, nodes, stp, A, E) -> pa.Table:
         m = len(s)
         top_i = np.where(has_top[s, a], top[s, a], len(nodes))  # index len(nodes): no named partner (None)
         top_share = np.where(has_top[s, a], np.take_along_axis(sh, top[:, :, None], 2)[:, :, 0][s, a], np.nan)
-        vals = np.concatenate([hhi[s, a], top_share, unatt[s, a], cnt[s, a].astype(float)])
-        parts.append(_table(fm, 4 * m, layer, c, "concentration", _times(pa.array(stp[s].astype(np.int64)), 4), vals,
-                            actor=_times(_dict_col(a, list(nodes)), 4), side=side,
-                            measure=fm.consts.blocks(["hhi", "top_share", "unattributed_share", "partners"], m),
-                            top=_times(_dict_col(top_i, [*nodes, None]), 4)))
+        vals = np.concatenate([hhi[s, a], top_share, unatt[s, a], cnt[s, a].astype(float), cov[side][s, a]])
+        k = 5
+        parts.append(_table(fm, k * m, layer, c, "concentration", _times(pa.array(stp[s].astype(np.int64)), k), vals,
+                            actor=_times(_dict_col(a, list(nodes)), k), side=side,
+                            measure=fm.consts.blocks(["hhi", "top_share", "unattributed_share", "partners",
+                                                      "coverage"], m),
+                            top=_times(_dict_col(top_i, [*nodes, None]), k)))
     return pa.concat_tables(parts)
 
 
@@ -478,10 +623,12 @@ def _eig_or_katz(A: np.ndarray, rho: np.ndarray | None = None, present: np.ndarr
     xa, cnt = _present(S, n, present)
     thr = np.where(cnt > 0, cnt * 1.0e-6, np.inf)
     AT = np.swapaxes(A, 1, 2)
-    x = np.empty((S, n))
+    x = np.zeros((S, n))
     done = np.zeros(S, dtype=bool)
-    act = np.arange(S)  # the steps still iterating; a converged step leaves the stack
-    for _ in range(100):
+    strong = _strong(A, present)
+    act = np.flatnonzero(strong)  # the steps still iterating (strongly connected ones only); converged ones leave
+    xa, AT, thr = xa[act], AT[act], thr[act]
+    for _ in range(100 if len(act) else 0):
         y = xa + np.matmul(AT, xa[:, :, None])[:, :, 0]
         norm = np.sqrt((y ** 2).sum(axis=1))
         norm[norm == 0] = 1.0
@@ -511,15 +658,32 @@ def _eig_or_katz(A: np.ndarray, rho: np.ndarray | None = None, present: np.ndarr
     return x, katz
 
 
-def _bonacich(A: np.ndarray, rho: np.ndarray | None = None, cnt: np.ndarray | None = None) -> np.ndarray:
-    """Bonacich power of each matrix (``cnt``: the number of present nodes of each, for a padded stack)."""
+def _strong(A: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
+    """Whether each matrix's positive edges connect its present nodes strongly (as
+    :func:`netdep.metrics.centrality.strongly_connected`): transitive closure by repeated squaring."""
     S, n, _ = A.shape
-    rho = _radius(A) if rho is None else rho
-    beta = np.where(rho > 0, -0.5 / np.where(rho > 0, rho, 1), 0.0)
-    raw = np.linalg.solve(np.eye(n)[None] - beta[:, None, None] * A, A.sum(axis=2)[:, :, None])[:, :, 0]
-    norm = np.sqrt((raw ** 2).sum(axis=1))
-    scale = np.where(norm > 0, np.sqrt(n if cnt is None else cnt) / np.where(norm > 0, norm, 1), 0.0)
-    return raw * scale[:, None]
+    pres = np.ones((S, n), dtype=bool) if present is None else present
+    R = (A > 0) | np.eye(n, dtype=bool)[None]
+    for _ in range(max(1, int(np.ceil(np.log2(max(n, 2)))))):
+        R = np.matmul(R.astype(np.float64), R.astype(np.float64)) > 0
+    need = pres[:, :, None] & pres[:, None, :]
+    return (R | ~need).all(axis=(1, 2)) & (pres.sum(axis=1) > 0)
+
+
+def _dependence(A: np.ndarray, keep: np.ndarray, side: str) -> np.ndarray:
+    """Supply-side (``side="supply"``) or market-side dependence of each node (steps × nodes) — as
+    :func:`netdep.metrics.centrality.supply_dependence` / ``market_dependence``; ``keep``: the named nodes
+    (1-D, or per matrix for a padded stack)."""
+    kp = keep if keep.ndim == 2 else np.broadcast_to(keep, A.shape[:2])
+    if side == "supply":  # j's share of i's imports, summed over named importers i
+        tot = A.sum(axis=1)
+        sh = np.where(tot[:, None, :] > 0, A / np.where(tot > 0, tot, 1)[:, None, :], 0.0)
+        val = np.where(kp[:, None, :], sh, 0.0).sum(axis=2)
+    else:  # j's share of i's exports, summed over named exporters i
+        tot = A.sum(axis=2)
+        sh = np.where(tot[:, :, None] > 0, A / np.where(tot > 0, tot, 1)[:, :, None], 0.0)
+        val = np.where(kp[:, :, None], sh, 0.0).sum(axis=1)
+    return val
 
 
 def _floyd(L: np.ndarray) -> np.ndarray:
@@ -649,31 +813,6 @@ def _betweenness(A: np.ndarray, cnt: np.ndarray | None = None) -> np.ndarray:
     return np.where(c >= 3, delta.sum(axis=1)[inverse] / np.maximum((c - 1) * (c - 2), 1), 0.0)
 
 
-def _depcent(A: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """Dependency centrality (steps × nodes; meaningful where ``keep``): ``keep`` is the nodes that are not
-    remainders, the same for every matrix (1-D) or per matrix (2-D, for a padded stack)."""
-    S, n, _ = A.shape
-    inn, out = A.sum(axis=1), A.sum(axis=2)
-    # (0.5 w) / total, in the reference's order of operations (matters for subnormal weights)
-    sup = np.where(inn[:, :, None] > 0, 0.5 * np.swapaxes(A, 1, 2) / np.where(inn > 0, inn, 1)[:, :, None], 0.0)
-    buy = np.where(out[:, :, None] > 0, 0.5 * A / np.where(out > 0, out, 1)[:, :, None], 0.0)
-    Dm = sup + buy
-    res = np.zeros((S, n))
-    if keep.ndim == 1:
-        Dm = Dm[:, keep][:, :, keep]
-        k = Dm.shape[1]
-        Dm[:, np.arange(k), np.arange(k)] = 0.0
-        own = 1.0 - Dm.sum(axis=2)
-        Dm[:, np.arange(k), np.arange(k)] = np.where(own > 1e-12, own, 0.0)
-        res[:, keep] = _pagerank(Dm)
-        return res
-    Dm = np.where(keep[:, :, None] & keep[:, None, :], Dm, 0.0)
-    Dm[:, np.arange(n), np.arange(n)] = 0.0
-    own = 1.0 - Dm.sum(axis=2)
-    Dm[:, np.arange(n), np.arange(n)] = np.where(keep & (own > 1e-12), own, 0.0)
-    return _pagerank(Dm, keep)
-
-
 def _distinct(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(the distinct matrices of the stack in first-seen order, index of each step's among them)."""
     S = A.shape[0]
@@ -698,13 +837,13 @@ def _centrality_values(A: np.ndarray, keep: np.ndarray, cnt: np.ndarray | None =
     """Every centrality measure of a stack (steps × nodes each; ``is_katz`` per step). ``keep``: see
     :func:`_depcent`; ``cnt``: the number of present nodes of each matrix of a padded stack."""
     present = None if cnt is None else np.arange(A.shape[1])[None, :] < cnt[:, None]
-    rho = _radius(A)  # shared by Katz (where eigenvector fails) and Bonacich
-    ev, is_katz = _eig_or_katz(A, rho, present)
+    ev, is_katz = _eig_or_katz(A, None, present)
     v = {"in_strength": A.sum(axis=1), "out_strength": A.sum(axis=2), "pagerank": _pagerank(A, present),
-         "eigenvector": ev, "betweenness": _betweenness(A, cnt), "bonacich": _bonacich(A, rho, cnt),
-         "is_katz": is_katz}
+         "pagerank_exporter": _pagerank(np.ascontiguousarray(np.swapaxes(A, 1, 2)), present),
+         "eigenvector": ev, "betweenness": _betweenness(A, cnt), "is_katz": is_katz}
     if keep.any():
-        v["dependency_centrality"] = _depcent(A, keep)
+        v["supply_dependence"] = _dependence(A, keep, "supply")
+        v["market_dependence"] = _dependence(A, keep, "market")
     return v
 
 
@@ -754,8 +893,9 @@ def _centrality_table(fm, g, nodes, stp, v: dict, inv: np.ndarray, keep: np.ndar
     layer, c = g
     S, n = len(stp), len(nodes)
     is_katz = v["is_katz"][inv]
-    names = ["in_strength", "out_strength", "pagerank", "eigenvector", "betweenness", "bonacich"]
-    labels = names + ["katz", "dependency_centrality"]
+    names = ["in_strength", "out_strength", "pagerank", "pagerank_exporter", "eigenvector", "betweenness"]
+    dep = ["supply_dependence", "market_dependence"]
+    labels = names + ["katz"] + dep
     vals, meas, actors, steps = [], [], [], []
     for k, name in enumerate(names):
         vals.append(v[name][inv].reshape(-1))
@@ -767,10 +907,11 @@ def _centrality_table(fm, g, nodes, stp, v: dict, inv: np.ndarray, keep: np.ndar
         steps.append(np.repeat(stp, n))
     if keep.any():
         k = int(keep.sum())
-        vals.append(v["dependency_centrality"][inv][:, keep].reshape(-1))
-        meas.append(np.full(S * k, len(labels) - 1))
-        actors.append(np.tile(np.nonzero(keep)[0], S))
-        steps.append(np.repeat(stp, k))
+        for name in dep:
+            vals.append(v[name][inv][:, keep].reshape(-1))
+            meas.append(np.full(S * k, labels.index(name)))
+            actors.append(np.tile(np.nonzero(keep)[0], S))
+            steps.append(np.repeat(stp, k))
     total = sum(len(x) for x in vals)
     return _table(fm, total, layer, c, "centrality", np.concatenate(steps), np.concatenate(vals),
                   actor=_dict_col(np.concatenate(actors), list(nodes)),

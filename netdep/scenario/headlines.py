@@ -4,8 +4,8 @@ For each main actor the candidates are its dependence on each other main actor, 
 (share of its exports) and as a supplier (share of its imports), in each layer aggregate
 (energy in EJ, trade and FDI in US$; in energy the EU is the Statistical Review's Europe),
 and its supplier HHI per commodity. The two candidates that shift most (in share points or
-HHI points, both 0–1) make the actor's sentence; a last sentence gives dependency centrality
-across layers before and after. Moves whose capacity bound bit are stated separately.
+HHI points, both 0–1) make the actor's sentence; a last sentence gives supply-side dependence
+in the energy layer before and after. Moves whose capacity bound bit are stated separately.
 """
 
 from __future__ import annotations
@@ -58,9 +58,16 @@ def _candidates(data: Data, before: dict, after: dict, actor: str) -> list[tuple
                 out.append((abs(y - x), s))
     conc_b = {(r["commodity"], r["actor"]): r for r in before["concentration"] if r["side"] == "in"}
     conc_a = {(r["commodity"], r["actor"]): r for r in after["concentration"] if r["side"] == "in"}
+    # a mode (pipeline gas, LNG) is not stated where its fuel (gas) is measured: Russian gas returning by pipeline
+    # lowers the pipeline HHI while the gas HHI barely moves — diversification by one mode is not diversification
+    from ..metrics.tables import fuel_of
+
+    fuel = fuel_of(data)
     for (c, a), ra in conc_a.items():
         rb = conc_b.get((c, a))
         if a != actor or rb is None or abs(ra["hhi"] - rb["hhi"]) < 0.0005:
+            continue
+        if fuel.get(c, c) != c and (fuel[c], a) in conc_a:
             continue
         out.append((abs(ra["hhi"] - rb["hhi"]), f"{short_name(data, a)}'s supplier HHI for "
                     f"{COMMODITY.get(c, c)} {_verb(rb['hhi'], ra['hhi'])} from {rb['hhi']:.3f} to {ra['hhi']:.3f}"))
@@ -69,17 +76,19 @@ def _candidates(data: Data, before: dict, after: dict, actor: str) -> list[tuple
 
 
 def headlines(data: Data, before: dict, after: dict, per_actor: int = 2) -> list[str]:
-    """Plain sentences: the largest shifts for each main actor, then dependency centrality."""
+    """Plain sentences: the largest shifts for each main actor, then supply-side dependence in the energy layer
+    (others' dependence on each as a supplier; the cross-layer graph's ranking depends on its layer weights,
+    so it does not head anything)."""
     out = []
     for actor in MAIN:
         cands = _candidates(data, before, after, actor)[:per_actor]
         if cands:
             out.append(_cap("; ".join(s for _, s in cands)) + ".")
-    layer = "all" if any(r["layer"] == "all" for r in after["centrality"]) else "energy"
+    layer = "energy"
 
     def dc(t: dict) -> dict[str, float]:
         return {r["actor"]: r["value"] for r in t["centrality"] if r["layer"] == layer and r["commodity"] == "*"
-                and r["measure"] == "dependency_centrality"}
+                and r["measure"] == "supply_dependence"}
 
     b, a = dc(before), dc(after)
     parts = []
@@ -88,8 +97,8 @@ def headlines(data: Data, before: dict, after: dict, per_actor: int = 2) -> list
         if x2 in a and x2 in b:
             parts.append(f"{short_name(data, x2)} {b[x2]:.4f} → {a[x2]:.4f}")
     if parts:
-        where = "across layers" if layer == "all" else "in the energy layer"
-        out.append(f"Dependency centrality {where}: " + ", ".join(parts) + ".")
+        out.append("Supply-side dependence in the energy layer (Σ of importers' shares supplied): "
+                   + ", ".join(parts) + ".")
     return out
 
 

@@ -1,4 +1,5 @@
-"""The measures a scenario compares: dependencies, concentration and centrality of one year.
+"""The measures a scenario compares: dependencies, concentration, centrality, asymmetry and vulnerability of one
+year.
 
 :func:`measure_tables` is the reference computation — networkx graphs from :mod:`netdep.graph`,
 measures from :mod:`netdep.metrics`, as the dependency report computes them
@@ -19,11 +20,11 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..graph import graphs
-from ..metrics import centrality_records, concentration_records, dependency_records
+from ..metrics.tables import consumption, core_tables, fuel_of, relationship_tables, remainders_of
 from ..store import Data
 
-__all__ = ["measure_tables", "layers_of", "remainders_of", "consumption", "long_table", "tables_from_long", "KEYS",
+__all__ = ["measure_tables", "layers_of", "remainders_of", "consumption", "fuel_of", "core_tables", "long_table",
+           "tables_from_long", "KEYS",
            "FIELDS",
            "LONG_SCHEMA", "record_key"]
 
@@ -32,12 +33,20 @@ KEYS = {
     "dependencies": ("year", "layer", "commodity", "origin", "destination"),
     "concentration": ("year", "layer", "commodity", "actor", "side"),
     "centrality": ("year", "layer", "commodity", "actor", "measure"),
+    "asymmetry": ("year", "layer", "commodity", "supplier", "buyer"),
+    "vulnerability": ("year", "layer", "commodity", "actor", "partner"),
 }
 FIELDS = {
-    "dependencies": ("value", "share_in", "share_out", "share_of_consumption"),
-    "concentration": ("hhi", "top_share", "unattributed_share", "partners"),
+    "dependencies": ("value", "share_in", "share_out", "share_of_consumption", "coverage_in", "coverage_out"),
+    "concentration": ("hhi", "top_share", "unattributed_share", "partners", "coverage"),
     "centrality": ("value",),
+    "asymmetry": ("value", "buyer_dependence", "supplier_dependence", "asymmetry", "coverage_in", "coverage_out"),
+    "vulnerability": ("at_risk", "share_in", "replaceable", "replaceable_known", "unreplaceable",
+                      "unreplaceable_share"),
 }
+#: long-table columns that carry each table's two identifying actors
+ACTOR_COLS = {"dependencies": ("origin", "destination"), "asymmetry": ("supplier", "buyer"),
+              "vulnerability": ("partner", "actor")}
 
 LONG_SCHEMA = pa.schema([
     ("scenario", pa.string()), ("table", pa.string()), ("year", pa.int64()), ("layer", pa.string()),
@@ -57,45 +66,20 @@ def layers_of(data: Data, year: int) -> tuple[str, ...]:
     return tuple(x for x in ("energy", "investment", "trade") if x in have)
 
 
-def remainders_of(data: Data) -> set[str]:
-    return {a["actor"] for a in data.rows("actors") if a["kind"] == "aggregate"}
-
-
-def consumption(data: Data, year: int) -> dict[str, dict[str, float]]:
-    """commodity -> actor -> consumption of its ``balance_of`` commodity in ``year``."""
-    group = {c["commodity"]: c["balance_of"] for c in data.rows("commodities") if c["balance_of"]}
-    by: dict[str, dict[str, float]] = {}
-    for b in data.rows("balances"):
-        if b["year"] == year and b["consumption"]:
-            by.setdefault(b["commodity"], {})[b["actor"]] = b["consumption"]
-    return {c: by.get(g, {}) for c, g in group.items()}
-
-
 def measure_tables(data: Data, year: int, layers: tuple[str, ...] | None = None) -> dict[str, list[dict]]:
-    """``dependencies``, ``concentration`` and ``centrality`` records of ``year`` (reference path).
+    """``dependencies``, ``concentration``, ``centrality``, ``asymmetry`` and ``vulnerability`` records of ``year``
+    (reference path; :mod:`netdep.metrics.tables` defines them once).
 
     ``layers`` defaults to the layers with flows in ``year``; the cross-layer graph (``layer = "all"``)
-    is included when all three are.
+    is included when trade and energy are (see :func:`core_tables`).
 
     >>> from netdep.store import load
     >>> t = measure_tables(load(), 2023)
     >>> sorted(t), any(r["commodity"] == "*" for r in t["dependencies"])
-    (['centrality', 'concentration', 'dependencies'], True)
+    (['asymmetry', 'centrality', 'concentration', 'dependencies', 'vulnerability'], True)
     """
     layers = layers if layers is not None else layers_of(data, year)
-    rem = remainders_of(data)
-    cons = consumption(data, year)
-    deps: list[dict] = []
-    conc: list[dict] = []
-    cent: list[dict] = []
-    for (layer, commodity), G in graphs(data, year).items():
-        if (layer != "all" and layer not in layers) or (layer == "all" and len(layers) < 3):
-            continue
-        deps += dependency_records(G, cons.get(commodity) if commodity != "*" else None)
-        if commodity != "*":
-            conc += concentration_records(G, rem)
-        cent += centrality_records(G, rem)
-    return {"dependencies": deps, "concentration": conc, "centrality": cent}
+    return {**core_tables(data, year, layers), **relationship_tables(data, year, layers)}
 
 
 def long_table(tables: dict[str, list[dict]], scenario: str) -> pa.Table:
@@ -118,6 +102,11 @@ def long_table(tables: dict[str, list[dict]], scenario: str) -> pa.Table:
             row("concentration", r, f, r.get(f), actor=r["actor"], side=r["side"], top=r.get("top_partner"))
     for r in tables.get("centrality", []):
         row("centrality", r, r["measure"], r["value"], actor=r["actor"])
+    for t in ("asymmetry", "vulnerability"):
+        o, d = ACTOR_COLS[t]
+        for r in tables.get(t, []):
+            for f in FIELDS[t]:
+                row(t, r, f, r.get(f), origin=r[o], destination=r[d])
     return pa.table(cols, schema=LONG_SCHEMA)
 
 
@@ -138,6 +127,11 @@ def tables_from_long(t: pa.Table) -> dict[str, list[dict]]:
             r = recs[tab].setdefault(k, {**base, "actor": k[3], "side": k[4], "top_partner": cols["top_partner"][i]})
             v = cols["value"][i]
             r[cols["measure"][i]] = int(v) if cols["measure"][i] == "partners" and v is not None else v
+        elif tab in ACTOR_COLS:  # asymmetry, vulnerability
+            o, d = ACTOR_COLS[tab]
+            k = (base["year"], base["layer"], base["commodity"], cols["origin"][i], cols["destination"][i])
+            r = recs[tab].setdefault(k, {**base, o: k[3], d: k[4]})
+            r[cols["measure"][i]] = cols["value"][i]
         else:
             recs[tab][(len(recs[tab]),)] = {**base, "actor": cols["actor"][i], "measure": cols["measure"][i],
                                             "value": cols["value"][i]}

@@ -147,16 +147,17 @@ def to_json(res: ScenarioResult) -> str:
 # ---- sweeps -------------------------------------------------------------------------------------------------
 
 def sweep_series(data: Data, table, scenario) -> tuple[list[float], dict[str, list], dict[str, list]]:
-    """x values, dependency centrality per main actor, and key shares per step (from a sweep's long table)."""
+    """x values, supply-side dependence (energy layer) per main actor, and key shares per step (from a sweep's
+    long table)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     xs = sorted(set(table.column("param").to_pylist()))
     steps = sorted(set(table.column("step").to_pylist()))
-    layer = "all" if "all" in set(table.column("layer").to_pylist()) else "energy"
+    layer = "energy"
     cent = table.filter(pc.and_(pc.and_(pc.equal(table["table"], "centrality"), pc.equal(table["layer"], layer)),
                                 pc.and_(pc.equal(table["commodity"], "*"),
-                                        pc.equal(table["measure"], "dependency_centrality"))))
+                                        pc.equal(table["measure"], "supply_dependence"))))
     dc: dict[str, list] = {}
     vals = {(r["actor"], r["step"]): r["value"] for r in cent.select(["actor", "step", "value"]).to_pylist()}
     for a in MAIN:
@@ -209,7 +210,7 @@ def sweep_svgs(data: Data, res, scenario) -> dict[str, str]:
     xs, dc, shares = sweep_series(data, res.table, scenario)
     out = {}
     if dc:
-        out["sweep_centrality.svg"] = charts.lines(xs, relative(dc), f"{scenario.name}: dependency centrality",
+        out["sweep_centrality.svg"] = charts.lines(xs, relative(dc), f"{scenario.name}: supply-side dependence",
                                                    res.param, "% change from the first step")
     if shares:
         out["sweep_shares.svg"] = charts.lines(xs, {k[:28]: v for k, v in shares.items()},
@@ -218,7 +219,7 @@ def sweep_svgs(data: Data, res, scenario) -> dict[str, str]:
 
 
 def sweep_png(data: Data, res, scenario, path) -> None:
-    """Two panels: dependency centrality of the main actors, and the key shares, against the parameter."""
+    """Two panels: supply-side dependence of the main actors, and the key shares, against the parameter."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -229,7 +230,7 @@ def sweep_png(data: Data, res, scenario, path) -> None:
     for label, ys in relative(dc).items():
         axes[0].plot(xs, ys, label=label, lw=2)
     layer = "across layers" if "all" in set(res.table.column("layer").to_pylist()) else "in the energy layer"
-    axes[0].set_title(f"Dependency centrality {layer}: change from the first step")
+    axes[0].set_title(f"Supply-side dependence ({layer} layer): change from the first step")
     axes[0].set_xlabel(res.param)
     axes[0].set_ylabel("% change (legend: value at the first step)")
     axes[0].axhline(0, color="#999", lw=0.8)

@@ -23,11 +23,11 @@ __all__ = ["scenario_section", "headline_tables"]
 
 
 def _slim(t: pa.Table) -> pa.Table:
-    """Only what the headlines read: layer-level dependencies, concentration, dependency centrality."""
+    """Only what the headlines read: layer-level dependencies, concentration, supply-side dependence."""
     keep = pc.or_(pc.and_(pc.equal(t["table"], "dependencies"), pc.equal(t["commodity"], "*")),
                   pc.or_(pc.equal(t["table"], "concentration"),
                          pc.and_(pc.equal(t["table"], "centrality"),
-                                 pc.equal(t["measure"], "dependency_centrality"))))
+                                 pc.equal(t["measure"], "supply_dependence"))))
     return t.filter(keep)
 
 

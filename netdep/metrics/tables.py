@@ -1,0 +1,111 @@
+"""Every per-graph measure table of a year, defined once (the report, scenarios and sweeps call it).
+
+>>> from netdep.store import load
+>>> t = core_tables(load(), 2023, ("energy", "investment", "trade"))
+>>> sorted({r["commodity"] for r in t["concentration"] if r["layer"] == "energy"})
+['coal', 'crude_oil', 'lng', 'natural_gas', 'oil', 'oil_products', 'pipeline_gas']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..graph import fuels, graphs
+from ..store import Data
+from .asymmetry import asymmetry_records
+from .centrality import centrality_records
+from .concentration import concentration_records, fuel_balance
+from .dependency import dependency_records
+from .vulnerability import vulnerability_pairs, vulnerability_records
+
+__all__ = ["core_tables", "relationship_tables", "vulnerability_table", "consumption", "remainders_of", "fuel_of",
+           "MAIN_ACTORS", "asymmetry_actors"]
+
+MAIN_ACTORS = ("RUS", "CHN", "EU27", "USA")
+
+
+def asymmetry_actors(nodes: Iterable[str]) -> list[str]:
+    """Russia, China, the US and the EU (the Statistical Review's Europe where a graph folds the EU into it)."""
+    eu = "REG_EUROPE" if "REG_EUROPE" in set(nodes) else "EU27"
+    return ["RUS", "CHN", eu, "USA"]
+
+
+def relationship_tables(data: Data, year: int, layers: tuple[str, ...], flows: list[dict] | None = None,
+                        routes: list[dict] | None = None) -> dict[str, list[dict]]:
+    """``asymmetry`` (Keohane & Nye, per relationship among the main actors, on each layer aggregate and the
+    cross-layer graph) and ``vulnerability`` (each named supplier with >= 10% of a main actor's imports of an
+    energy commodity) — the report and scenarios both call this. ``flows``/``routes``: a scenario state's."""
+    rem = remainders_of(data)
+    asym: list[dict] = []
+    for (layer, commodity), G in graphs(data, year).items():
+        if commodity != "*" or (layer != "all" and layer not in layers) or \
+                (layer == "all" and not {"trade", "energy"} <= set(layers)):
+            continue
+        asym += asymmetry_records(G, asymmetry_actors(G), remainders=rem)
+    return {"asymmetry": asym, "vulnerability": vulnerability_table(data, year, layers, flows, routes)}
+
+
+def vulnerability_table(data: Data, year: int, layers: tuple[str, ...], flows: list[dict] | None = None,
+                        routes: list[dict] | None = None) -> list[dict]:
+    """The ``vulnerability`` records of :func:`relationship_tables` alone."""
+    if "energy" not in layers:
+        return []
+    rem = remainders_of(data)
+    fy = flows if flows is not None else [f for f in data.rows("flows") if f["year"] == year]
+    energy = {c["commodity"] for c in data.rows("commodities") if c["layer"] == "energy"} - set(fuels(data))
+    pairs = vulnerability_pairs(fy, (*MAIN_ACTORS, "REG_EUROPE"), rem, energy)
+    return vulnerability_records(data, year, pairs, fy, routes)
+
+
+def remainders_of(data: Data) -> set[str]:
+    return {a["actor"] for a in data.rows("actors") if a["kind"] == "aggregate"}
+
+
+def consumption(data: Data, year: int) -> dict[str, dict[str, float]]:
+    """commodity -> actor -> consumption of its ``balance_of`` commodity in ``year`` (a fuel: its own)."""
+    group = {c["commodity"]: c["balance_of"] for c in data.rows("commodities") if c["balance_of"]}
+    by: dict[str, dict[str, float]] = {}
+    for b in data.rows("balances"):
+        if b["year"] == year and b["consumption"]:
+            by.setdefault(b["commodity"], {})[b["actor"]] = b["consumption"]
+    out = {c: by.get(g, {}) for c, g in group.items()}
+    out.update({g: by.get(g, {}) for g in set(group.values())})
+    return out
+
+
+def fuel_of(data: Data) -> dict[str, str]:
+    """commodity -> its fuel (``balance_of``); a fuel maps to itself."""
+    out = {m: f for f, ms in fuels(data).items() for m in ms}
+    out.update({f: f for f in fuels(data)})
+    return out
+
+
+def core_tables(data: Data, year: int, layers: tuple[str, ...]) -> dict[str, list[dict]]:
+    """The one definition of the per-graph records of a year: ``dependencies`` (every graph),
+    ``concentration`` (commodity and fuel graphs; the strategic screen takes criteria 2 and 3 from the
+    fuel graph), ``centrality`` (commodity, layer and cross-layer graphs, not fuels) — used by the report,
+    scenarios and sweeps."""
+    rem = remainders_of(data)
+    cons = consumption(data, year)
+    fuel = fuel_of(data)
+    gs = graphs(data, year)
+    deps: list[dict] = []
+    conc: list[dict] = []
+    cent: list[dict] = []
+    balances = {f: fuel_balance(gs[("energy", f)], rem, cons.get(f)) for f in fuels(data) if ("energy", f) in gs}
+    for (layer, commodity), G in gs.items():
+        if (layer != "all" and layer not in layers) or (layer == "all" and not {"trade", "energy"} <= set(layers)):
+            continue
+        deps += dependency_records(G, cons.get(commodity) if commodity != "*" else None, remainders=rem)
+        if commodity != "*":
+            f = fuel.get(commodity)
+            if f is None:
+                fb = fuel_balance(G, rem, None)
+            else:
+                fb = balances.get(f, {})
+            conc += concentration_records(G, rem, fuel=fb)
+        if commodity not in fuel or fuel[commodity] != commodity:
+            cent += centrality_records(G, rem)
+    return {"dependencies": deps, "concentration": conc, "centrality": cent}
+
+
