@@ -8,8 +8,10 @@ Every write goes through :func:`transact`:
 2. read the current tables and apply the change;
 3. validate the resulting tables with the same rules as ``netdep validate``
    (:func:`netdep.checks.check_tables`) and refuse the edit if any breaks;
-4. write each changed table atomically (:func:`netdep.store.write_table`:
-   a temporary file in the same folder, fsync, ``os.replace``).
+4. write every changed table as one unit (:func:`netdep.store.write_tables`: each
+   staged as a temporary file, then swapped in under a journal, so readers and a
+   killed writer's successor see all old or all new tables), provided the folder's
+   generation is still the one read in step 2.
 
 With ``dry_run=True`` steps 1 and 4 are skipped: the result shows what would
 change. New and changed flows must cite a source that exists in ``sources``.
@@ -39,7 +41,16 @@ from .diff import TableDiff, diff_tables
 from .errors import EditError, ValidationError
 from .lock import DEFAULT_WAIT, data_lock
 from .schema import TABLES, arrow_schema
-from .store import canonical, clean_stray_temporaries, default_data_dir, read_tables, table_from_rows, write_table
+from .store import (
+    canonical,
+    clean_stray_temporaries,
+    default_data_dir,
+    generation,
+    read_tables,
+    recover,
+    table_from_rows,
+    write_tables,
+)
 
 __all__ = ["EditResult", "transact", "list_flows", "add_flows", "set_flows", "delete_flows", "add_source",
            "set_route", "select", "coerce", "FLOW_FILTERS", "UNSOURCED_COLUMNS"]
@@ -93,12 +104,14 @@ def transact(change: Callable[[Tables], Mapping[str, pa.Table]], data_dir: str |
     d = _dir(data_dir)
     if dry_run:
         return _apply(d, change, write=False)
+    recover(d, wait=wait)  # finish a commit a killed writer left (under the lock)
     with data_lock(d, wait=wait):
         clean_stray_temporaries(d)  # under the lock every temporary is an interrupted write's
         return _apply(d, change, write=True)
 
 
 def _apply(d: Path, change: Callable[[Tables], Mapping[str, pa.Table]], write: bool) -> EditResult:
+    gen = generation(d)
     tables = _read(d)
     shape = [p for name, t in tables.items() for p in check_structure(name, t)]
     if shape:  # canonical() would silently drop an extra column or cast a wrong type: refuse instead
@@ -114,10 +127,8 @@ def _apply(d: Path, change: Callable[[Tables], Mapping[str, pa.Table]], write: b
         raise ValidationError(problems)
     replaced = {name: canonical(name, t) for name, t in changed.items()}
     diffs = [diff_tables(name, tables[name], t) for name, t in replaced.items()]
-    if write:
-        for d_ in diffs:
-            if d_:  # each write is atomic; the set of tables was validated together above
-                write_table(d, d_.table, replaced[d_.table])
+    if write:  # every changed table in one commit (journal), only if no other writer committed meanwhile
+        write_tables(d, {d_.table: replaced[d_.table] for d_ in diffs if d_}, expect_generation=gen)
     return EditResult(diffs, write, d)
 
 
