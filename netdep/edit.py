@@ -159,6 +159,12 @@ def coerce(table: str, column: str, value: Any) -> Any:
         raise EditError(f"{table}: {column}: unknown column{hint}; `netdep schema {table}` lists the columns") from None
     if value is None or (isinstance(value, str) and value.strip() == ""):
         return [] if col.type == "list<string>" and col.required else None
+    if col.type in ("int", "float") and isinstance(value, str):
+        from .exchange import NUMBER
+
+        if not NUMBER.fullmatch(value.strip()):
+            what = "an integer" if col.type == "int" else "a number"
+            raise EditError(f"{table}: {column}: '{value}' is not {what} (digits 0-9, a point for decimals)")
     try:
         if col.type == "int":
             f = float(value)
