@@ -300,14 +300,20 @@ def read_csv_tables(in_dir: str | Path, allow_fewer_rows: bool = False) -> dict[
     manifest = {} if allow_fewer_rows else _manifest(d)
     for name, p in found.items():
         try:
+            data = p.read_bytes()
+        except OSError as exc:
+            problems.append(f"{p.name}: cannot be read ({exc.strerror})")
+            continue
+        if manifest and not data.endswith(b"\n"):  # cut short: say so before any parse error of its last row
+            problems += _check_complete(p, data, 0, manifest)
+            if problems:
+                continue
+        try:
             tables[name] = read_csv_table(p, name)
         except ValidationError as exc:
             problems += exc.problems
             continue
-        except OSError as exc:
-            problems.append(f"{p.name}: cannot be read ({exc.strerror})")
-            continue
-        problems += _check_complete(p, p.read_bytes(), tables[name].num_rows, manifest)
+        problems += _check_complete(p, data, tables[name].num_rows, manifest)
     if problems:
         raise ValidationError(problems)
     return tables
