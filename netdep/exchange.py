@@ -308,6 +308,10 @@ def read_csv_tables(in_dir: str | Path, allow_fewer_rows: bool = False) -> dict[
             problems += _check_complete(p, data, 0, manifest)
             if problems:
                 continue
+        if data and not data.endswith(b"\n") and data.count(b'"') % 2:
+            problems.append(f"{p.name}: the file ends inside a quoted value, without a final line break; it "
+                            "looks cut short (full disk or interrupted copy): export or copy it again")
+            continue
         try:
             tables[name] = read_csv_table(p, name)
         except ValidationError as exc:
