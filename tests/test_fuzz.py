@@ -170,7 +170,7 @@ def _fill(d: Path, leave: int = 4096) -> None:
         f.write(b"\0" * max(0, free - leave))
 
 
-def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def _cli_proc(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "netdep", *args], capture_output=True, text=True, cwd=cwd,
                           timeout=120, env={**os.environ, "COLUMNS": "200"})
 
@@ -185,31 +185,31 @@ def test_full_disk_edit_and_export_fail_cleanly(tmp_path: Path) -> None:
         (disk / "out").mkdir()
         _fill(disk)
         before = snapshot(d)
-        r = _cli(*FLOW_SET, "--data", str(d))
+        r = _cli_proc(*FLOW_SET, "--data", str(d))
         assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
         assert "the disk is full; free space and run the command again" in r.stderr
         assert snapshot(d) == before and not [p for p in d.iterdir() if p.name.startswith(".netdep-tmp-")]
-        r = _cli("export", str(disk / "out"), "--data", str(d))
+        r = _cli_proc("export", str(disk / "out"), "--data", str(d))
         assert r.returncode == 1 and "the disk is full" in r.stderr and "Traceback" not in r.stderr
         assert [p.name for p in (disk / "out").iterdir()] in ([], ["sources.csv"], ["sources.csv", "actors.csv"]) \
             or all(p.suffix == ".csv" for p in (disk / "out").iterdir())  # whole files only, no temporaries
         for p in (disk / "out").iterdir():
             assert not p.name.startswith(".")
-        assert _cli("validate", "--data", str(d)).returncode == 0
+        assert _cli_proc("validate", "--data", str(d)).returncode == 0
         (disk / "filler").unlink()
-        assert _cli(*FLOW_SET, "--data", str(d)).returncode == 0  # with space again, the edit goes through
+        assert _cli_proc(*FLOW_SET, "--data", str(d)).returncode == 0  # with space again, the edit goes through
 
 
 def test_read_only_folder_reads_but_refuses_writes(tmp_path: Path) -> None:
     with _tmpfs(tmp_path / "ro") as mnt:
         d = shutil.copytree(BASE, mnt / "data")
         subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
-        r = _cli("validate", "--data", str(d))
+        r = _cli_proc("validate", "--data", str(d))
         assert r.returncode == 0 and r.stdout.startswith("ok:"), r.stderr
-        r = _cli(*FLOW_SET, "--data", str(d))
+        r = _cli_proc(*FLOW_SET, "--data", str(d))
         assert r.returncode == 1 and "Traceback" not in r.stderr
         assert f"error: {d}: the data folder is not writable (Read-only file system)" in r.stderr
-        r = _cli("export", str(mnt / "csv"), "--data", str(d))
+        r = _cli_proc("export", str(mnt / "csv"), "--data", str(d))
         assert r.returncode == 1 and "Traceback" not in r.stderr
         assert f"{mnt / 'csv'}: the file system is read-only; write somewhere else" in r.stderr
 
@@ -218,13 +218,13 @@ def test_symlinked_data_folder_is_used_and_a_symlinked_table_refused(tmp_path: P
     real = shutil.copytree(BASE, tmp_path / "real")
     link = tmp_path / "data"
     link.symlink_to(real, target_is_directory=True)
-    assert _cli(*FLOW_SET, "--data", str(link)).returncode == 0
+    assert _cli_proc(*FLOW_SET, "--data", str(link)).returncode == 0
     assert not link.is_symlink() or link.resolve() == real  # the link is kept
     elsewhere = tmp_path / "elsewhere.parquet"
     shutil.move(real / "sources.parquet", elsewhere)
     (real / "sources.parquet").symlink_to(elsewhere)
     outside = elsewhere.read_bytes()
-    r = _cli("sources", "add", "zz_x", "--title", "t", "--publisher", "p", "--url", "https://example.org",
+    r = _cli_proc("sources", "add", "zz_x", "--title", "t", "--publisher", "p", "--url", "https://example.org",
              "--data", str(link))
     assert r.returncode == 1 and "Traceback" not in r.stderr  # a table that is a link is refused, not followed
     assert "sources.parquet: is a symbolic link, not a table file; move it away; nothing was written" in r.stderr
