@@ -14,6 +14,7 @@ is sound, on tables cast to the spec's Arrow types.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterator
 
 import pyarrow as pa
@@ -21,7 +22,7 @@ import pyarrow.compute as pc
 
 from .schema import TABLE_ORDER, TABLES, arrow_schema
 
-__all__ = ["check_tables", "RULES", "EXPECTED_UNITS", "member_set", "MAX_PER_RULE"]
+__all__ = ["check_tables", "RULES", "EXPECTED_UNITS", "member_set", "MAX_PER_RULE", "KEY_PATTERNS", "MAX_PER_UNIT"]
 
 MAX_PER_RULE = 50  # problems reported per rule and table, so a 10^6-row mistake stays readable
 
@@ -30,6 +31,21 @@ EXPECTED_UNITS = {
     "natural_gas": ("bcm",), "oil": ("Mt",), "coal": ("EJ", "Mt"), "goods": ("USD_bn",),
     "fdi_stock": ("USD_bn",),
 }
+
+#: documented key patterns (``netdep schema``): actor codes and snake_case identifiers
+KEY_PATTERNS = {
+    ("actors", "actor"): (r"[A-Z]{3}|EU27|ROW|REG_[A-Z0-9_]+",
+                          "an ISO 3166-1 alpha-3 code in upper case, 'EU27', 'ROW' or 'REG_*'"),
+    ("commodities", "commodity"): (r"[a-z0-9][a-z0-9_]*", "lower-case letters, digits and '_'"),
+    ("routes", "route"): (r"[a-z0-9][a-z0-9_]*", "lower-case letters, digits and '_'"),
+    ("sources", "source_id"): (r"[a-z0-9][a-z0-9_]*", "lower-case letters, digits and '_'"),
+}
+
+#: the largest value one row may hold, per unit: about ten times the world's yearly total
+#: (world gas production ~4,100 bcm; coal ~9,000 Mt; primary energy ~620 EJ: Energy Institute,
+#: Statistical Review of World Energy 2025; world GDP ~110,000 US$ bn: IMF WEO, October 2025).
+#: Beyond these a figure is a unit or typing mistake, and sums of such values overflow.
+MAX_PER_UNIT = {"bcm": 5e4, "Mt": 1e5, "EJ": 1e4, "USD_bn": 1e6}
 
 Problem = str
 Tables = dict[str, pa.Table]
@@ -219,6 +235,66 @@ def _suggest(value: str, known: set) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def check_key_patterns(name: str, t: pa.Table) -> Iterator[Problem]:
+    """Keys follow the documented patterns: ``'RUS '`` or ``'rus'`` are not a new country."""
+    for (tname, cname), (pattern, what) in KEY_PATTERNS.items():
+        if tname != name:
+            continue
+        c = t.column(cname)
+        ok = pc.match_substring_regex(c, f"^(?:{pattern})$")
+        for i in _head(_indices(pc.and_(pc.is_valid(c), pc.invert(ok)))):
+            v = c[i].as_py()
+            fixed = v.strip().upper() if cname == "actor" else re.sub(r"\W+", "_", v.strip().lower())
+            hint = f" (did you mean '{fixed}'?)" if re.fullmatch(pattern, fixed) and fixed != v else ""
+            yield _loc(name, i, cname, f"'{v}' is not a valid key: it must be {what}{hint}")
+
+
+def _limits(tables: Tables, commodity: pa.ChunkedArray) -> pa.Array:
+    units = dict(zip(tables["commodities"].column("commodity").to_pylist(),
+                     tables["commodities"].column("unit").to_pylist()))
+    keys = sorted(units)
+    idx = pc.index_in(commodity, value_set=pa.array(keys, pa.string()))
+    limits = pa.array([MAX_PER_UNIT.get(units[k], float("inf")) for k in keys] + [float("inf")], pa.float64())
+    return pc.take(limits, pc.fill_null(idx, len(keys)))
+
+
+def check_magnitudes(tables: Tables) -> Iterator[Problem]:
+    """Values are within what their unit allows (:data:`MAX_PER_UNIT`), so sums stay finite and meaningful."""
+    units = dict(zip(tables["commodities"].column("commodity").to_pylist(),
+                     tables["commodities"].column("unit").to_pylist()))
+    checks = [("flows", "value", None), ("flows", "value_usd_bn", "USD_bn"), ("routes", "capacity", None),
+              ("balances", "production", None), ("balances", "consumption", None)]
+    for name, cname, unit in checks:
+        t = tables[name]
+        c = t.column(cname)
+        limit = (pa.array([MAX_PER_UNIT[unit]] * t.num_rows, pa.float64()) if unit
+                 else _limits(tables, t.column("commodity")))
+        for i in _head(_indices(pc.fill_null(pc.greater(c, limit), False))):
+            u = unit or units.get(t.column("commodity")[i].as_py(), "")
+            yield _loc(name, i, cname, f"is {c[i].as_py():g} {u}, more than any single figure in {u} can be "
+                       f"(limit {MAX_PER_UNIT[u]:g}, about ten times the world's yearly total); check the unit")
+
+
+def check_route_years(tables: Tables) -> Iterator[Problem]:
+    """A flow uses a route only in the years the route carried flows (``open_from`` .. ``open_to``)."""
+    routes = {r["route"]: r for r in tables["routes"].to_pylist()}
+    f = tables["flows"]
+    idx = _indices(pc.is_valid(f.column("route")))
+    n = 0
+    for i, r in zip(idx, f.take(pa.array(idx, pa.int64())).select(["year", "route"]).to_pylist() if idx else []):
+        route = routes.get(r["route"])
+        if route is None:
+            continue
+        lo, hi = route["open_from"], route["open_to"]
+        if (lo is not None and r["year"] < lo) or (hi is not None and r["year"] > hi):
+            span = f"{lo if lo is not None else '?'}-{hi if hi is not None else 'open'}"
+            yield _loc("flows", i, "route", f"route '{r['route']}' carried flows only in {span} "
+                       f"(routes.parquet, status {route['status']}), not in {r['year']}")
+            n += 1
+            if n >= MAX_PER_RULE:
+                return
+
+
 def check_layer_and_unit(tables: Tables) -> Iterator[Problem]:
     """A flow's layer is its commodity's; a commodity's unit is the one its kind uses."""
     com = {r["commodity"]: r for r in tables["commodities"].to_pylist()}
@@ -357,9 +433,10 @@ def check_years(name: str, t: pa.Table) -> Iterator[Problem]:
                 yield _loc(name, i, cname, f"{c[i].as_py()} is not a year between 1900 and 2100")
 
 
-ROW_RULES: tuple[Callable, ...] = (check_required, check_finite, check_allowed, check_keys, check_years)
+ROW_RULES: tuple[Callable, ...] = (check_required, check_finite, check_allowed, check_keys, check_years,
+                                   check_key_patterns)
 CROSS_RULES: tuple[Callable, ...] = (check_layer_and_unit, check_self_loops, check_routes_join, check_overlap,
-                                     check_actors, check_routes, check_sources)
+                                     check_actors, check_routes, check_sources, check_magnitudes, check_route_years)
 RULES = ROW_RULES + (check_references,) + CROSS_RULES
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from .errors import NetdepError
 from .schema import TABLE_ORDER
 
-__all__ = ["connect", "setup_sql", "run_sql", "query_parameters", "SqlError"]
+__all__ = ["connect", "sandboxed", "setup_sql", "run_sql", "query_parameters", "SqlError"]
 
 
 class SqlError(NetdepError, ValueError):
@@ -65,6 +65,58 @@ def connect(data_dir: str | Path | None = None, validate: bool = True, database:
     return con
 
 
+#: ``read_parquet('PATH')`` and the hive-partitioned form the bulk views use
+_READ_PARQUET = re.compile(r"read_parquet\('((?:[^']|'')*)'(, hive_partitioning = true, "
+                           r"hive_types = \{'year': BIGINT\})?\)")
+
+
+def sandboxed(data_dir: str | Path | None = None, validate: bool = True):
+    """A DuckDB connection over ``data_dir`` that can read the data's tables and nothing else.
+
+    The tables are handed to DuckDB as Arrow datasets (read by pyarrow, not by DuckDB's file
+    system), then ``enable_external_access = false`` and ``lock_configuration = true`` are set.
+    So a query can read the views but cannot ``COPY … TO`` any file (the data folder included),
+    read other files (``read_csv('/etc/passwd')``), ``ATTACH`` a database, install or load
+    extensions, or change these settings back. ``netdep sql`` uses this unless
+    ``--allow-file-access`` is given.
+
+    >>> con = sandboxed("data")
+    >>> con.execute("SELECT count(*) > 300 FROM flows").fetchone()[0]
+    True
+    """
+    import duckdb
+    import pyarrow.dataset as pads
+
+    from .store import default_data_dir, load
+
+    d = Path(data_dir) if data_dir is not None else default_data_dir()
+    if validate:
+        load(d)
+    sql = setup_sql(str(d.resolve()).replace("\\", "/"))
+    datasets: dict[str, object] = {}
+
+    def register(m: re.Match) -> str:
+        path = m.group(1).replace("''", "'")
+        name = f"_netdep_file_{len(datasets)}"
+        if m.group(2):  # '<dir>/*/*.parquet', hive-partitioned by year
+            import pyarrow as pa
+
+            part = pads.partitioning(pa.schema([("year", pa.int64())]), flavor="hive")
+            datasets[name] = pads.dataset(path.removesuffix("/*/*.parquet"), format="parquet", partitioning=part)
+        else:
+            datasets[name] = pads.dataset(path, format="parquet")
+        return name
+
+    sql = _READ_PARQUET.sub(register, sql)
+    con = duckdb.connect(":memory:")
+    con.execute("SET enable_external_access = false")  # before the views: a view that still reads a file fails
+    for name, ds in datasets.items():
+        con.register(name, ds)
+    con.execute(sql)
+    con.execute("SET lock_configuration = true")
+    return con
+
+
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
@@ -108,7 +160,11 @@ def run_sql(con, sql: str, params: dict[str, Any] | None = None):
         columns = [d[0] for d in cur.description]
         return columns, cur.fetchall()
     except duckdb.Error as exc:
-        raise SqlError(str(exc).strip()) from None
+        text = str(exc).strip()
+        if "disabled by configuration" in text or "configuration has been locked" in text:
+            text += ("\n(the netdep SQL session reads the data's views only: no files, no writes, no ATTACH; "
+                     "`netdep sql --allow-file-access` gives DuckDB full file access)")
+        raise SqlError(text) from None
 
 
 def _split(sql: str) -> list[str]:

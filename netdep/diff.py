@@ -33,8 +33,8 @@ import pyarrow.parquet as pq
 from .errors import ValidationError
 from .schema import TABLE_ORDER, TABLES
 
-__all__ = ["RowChange", "TableDiff", "diff", "diff_tables", "read_parquet", "table_name", "textconv",
-           "diff_rows", "diff_json", "DIFF_COLUMNS"]
+__all__ = ["RowChange", "TableDiff", "FileDiff", "ROW_DIFF_LIMIT", "diff", "diff_tables", "read_parquet",
+           "table_name", "textconv", "diff_rows", "diff_json", "DIFF_COLUMNS"]
 
 
 @dataclass
@@ -162,31 +162,82 @@ def read_parquet(path: str | Path) -> pa.Table:
         raise ValidationError([f"{p}: not a readable Parquet file ({str(exc).splitlines()[0]})"]) from None
 
 
-def diff(old: str | Path, new: str | Path) -> list[TableDiff]:
-    """Differences between two Parquet files or two data folders (one :class:`TableDiff` per table).
+@dataclass
+class FileDiff(TableDiff):
+    """A large Parquet file outside the six tables (e.g. ``hs6/year=2022/part-0.parquet``) that differs.
 
-    A table missing on one side counts as all rows added or removed.
+    Row-level matching would cost more than it tells; the summary gives the row counts.
+    """
+
+    old_rows: int = 0
+    new_rows: int = 0
+
+    def __bool__(self) -> bool:
+        return True
+
+    def summary(self) -> str:
+        return f"{self.table}.parquet: differs ({self.old_rows} rows -> {self.new_rows} rows)"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"table": self.table, "differs": True, "old_rows": self.old_rows, "new_rows": self.new_rows}
+
+
+#: files with more rows than this are compared as a whole (:class:`FileDiff`), not row by row
+ROW_DIFF_LIMIT = 200_000
+
+
+def _parquet_files(d: Path) -> dict[str, Path]:
+    """Every Parquet file under ``d`` (partitions included) by relative path without '.parquet'; no temporaries."""
+    out = {}
+    for p in d.rglob("*.parquet"):
+        rel = p.relative_to(d)
+        if any(part.startswith(".") for part in rel.parts) or not p.is_file():
+            continue
+        out[rel.as_posix().removesuffix(".parquet")] = p
+    return out
+
+
+def _diff_files(name: str, fo: Path | None, fn: Path | None) -> TableDiff:
+    if fo is not None and fn is not None and fo.read_bytes() == fn.read_bytes():
+        return TableDiff(name, ())
+    to = read_parquet(fo) if fo is not None else None
+    tn = read_parquet(fn) if fn is not None else None
+    if to is None:
+        to = tn.schema.empty_table()
+    if tn is None:
+        tn = to.schema.empty_table()
+    if name not in TABLES and max(to.num_rows, tn.num_rows) > ROW_DIFF_LIMIT:
+        if to.schema.equals(tn.schema) and to.equals(tn):
+            return TableDiff(name, ())
+        return FileDiff(name, (), old_rows=to.num_rows, new_rows=tn.num_rows)
+    return diff_tables(table_name(f"{name}.parquet", tn) if name in TABLES else name, to, tn)
+
+
+def diff(old: str | Path, new: str | Path) -> list[TableDiff]:
+    """Differences between two Parquet files or two data folders (one :class:`TableDiff` per file).
+
+    Folders are compared file by file: the six tables by their keys, other Parquet files (product
+    tables, ``hs6/year=*/part-*.parquet`` partitions) by all their columns, or -- beyond
+    :data:`ROW_DIFF_LIMIT` rows -- as a whole (:class:`FileDiff`). A file missing on one side counts
+    as all rows added or removed. Two folders without any Parquet file are an error, not "no differences".
     """
     o, n = Path(old), Path(new)
+    for p in (o, n):
+        if not p.exists():
+            raise ValidationError([f"{p}: no such file or folder"])
     if o.is_dir() != n.is_dir():
         raise ValidationError([f"{o} and {n}: compare two Parquet files or two data folders, not one of each"])
     if not o.is_dir():
         tn = read_parquet(n)
         name = table_name(n, tn)
         return [diff_tables(name, read_parquet(o), tn)]
-    out = []
-    for name in TABLE_ORDER:
-        fo, fn = o / f"{name}.parquet", n / f"{name}.parquet"
-        if not fo.exists() and not fn.exists():
-            continue
-        to = read_parquet(fo) if fo.exists() else None
-        tn = read_parquet(fn) if fn.exists() else None
-        if to is None:
-            to = tn.schema.empty_table()
-        if tn is None:
-            tn = to.schema.empty_table()
-        out.append(diff_tables(name, to, tn))
-    return out
+    files_o, files_n = _parquet_files(o), _parquet_files(n)
+    if not files_o and not files_n:
+        raise ValidationError([f"{o} and {n}: neither folder holds a Parquet file (TABLE.parquet or "
+                               "partitions such as hs6/year=2022/part-0.parquet); nothing to compare"])
+    order = [t for t in TABLE_ORDER if t in files_o or t in files_n]
+    order += sorted((set(files_o) | set(files_n)) - set(order))
+    return [_diff_files(name, files_o.get(name), files_n.get(name)) for name in order]
 
 
 def _text(v: Any) -> str:
@@ -238,6 +289,8 @@ def diff_rows(diffs: Sequence[TableDiff]) -> list[list[str]]:
         for r in d.removed:
             rest = ", ".join(f"{c}={_text(v)}" for c, v in r.items() if c not in d.key)
             rows.append([f"{d.table}.parquet", "removed", _key_text({k: r.get(k) for k in d.key}), "", rest, ""])
+        if isinstance(d, FileDiff):
+            rows.append([f"{d.table}.parquet", "differs", "", "", f"{d.old_rows} rows", f"{d.new_rows} rows"])
         for c in d.changed:
             for col, (o, n) in c.changes.items():
                 rows.append([f"{d.table}.parquet", "changed", _key_text(c.key), col, _text(o), _text(n)])

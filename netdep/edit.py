@@ -8,8 +8,10 @@ Every write goes through :func:`transact`:
 2. read the current tables and apply the change;
 3. validate the resulting tables with the same rules as ``netdep validate``
    (:func:`netdep.checks.check_tables`) and refuse the edit if any breaks;
-4. write each changed table atomically (:func:`netdep.store.write_table`:
-   a temporary file in the same folder, fsync, ``os.replace``).
+4. write every changed table as one unit (:func:`netdep.store.write_tables`: each
+   staged as a temporary file, then swapped in under a journal, so readers and a
+   killed writer's successor see all old or all new tables), provided the folder's
+   generation is still the one read in step 2.
 
 With ``dry_run=True`` steps 1 and 4 are skipped: the result shows what would
 change. New and changed flows must cite a source that exists in ``sources``.
@@ -26,6 +28,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +43,16 @@ from .diff import TableDiff, diff_tables
 from .errors import EditError, ValidationError
 from .lock import DEFAULT_WAIT, data_lock
 from .schema import TABLES, arrow_schema
-from .store import canonical, clean_stray_temporaries, default_data_dir, read_tables, table_from_rows, write_table
+from .store import (
+    canonical,
+    clean_stray_temporaries,
+    default_data_dir,
+    generation,
+    read_tables,
+    recover,
+    table_from_rows,
+    write_tables,
+)
 
 __all__ = ["EditResult", "transact", "list_flows", "add_flows", "set_flows", "delete_flows", "add_source",
            "set_route", "select", "coerce", "FLOW_FILTERS", "UNSOURCED_COLUMNS"]
@@ -93,12 +106,14 @@ def transact(change: Callable[[Tables], Mapping[str, pa.Table]], data_dir: str |
     d = _dir(data_dir)
     if dry_run:
         return _apply(d, change, write=False)
+    recover(d, wait=wait)  # finish a commit a killed writer left (under the lock)
     with data_lock(d, wait=wait):
         clean_stray_temporaries(d)  # under the lock every temporary is an interrupted write's
         return _apply(d, change, write=True)
 
 
 def _apply(d: Path, change: Callable[[Tables], Mapping[str, pa.Table]], write: bool) -> EditResult:
+    gen = generation(d)
     tables = _read(d)
     shape = [p for name, t in tables.items() for p in check_structure(name, t)]
     if shape:  # canonical() would silently drop an extra column or cast a wrong type: refuse instead
@@ -114,10 +129,8 @@ def _apply(d: Path, change: Callable[[Tables], Mapping[str, pa.Table]], write: b
         raise ValidationError(problems)
     replaced = {name: canonical(name, t) for name, t in changed.items()}
     diffs = [diff_tables(name, tables[name], t) for name, t in replaced.items()]
-    if write:
-        for d_ in diffs:
-            if d_:  # each write is atomic; the set of tables was validated together above
-                write_table(d, d_.table, replaced[d_.table])
+    if write:  # every changed table in one commit (journal), only if no other writer committed meanwhile
+        write_tables(d, {d_.table: replaced[d_.table] for d_ in diffs if d_}, expect_generation=gen)
     return EditResult(diffs, write, d)
 
 
@@ -148,6 +161,12 @@ def coerce(table: str, column: str, value: Any) -> Any:
         raise EditError(f"{table}: {column}: unknown column{hint}; `netdep schema {table}` lists the columns") from None
     if value is None or (isinstance(value, str) and value.strip() == ""):
         return [] if col.type == "list<string>" and col.required else None
+    if col.type in ("int", "float") and isinstance(value, str):
+        from .exchange import NUMBER
+
+        if not NUMBER.fullmatch(value.strip()):
+            what = "an integer" if col.type == "int" else "a number"
+            raise EditError(f"{table}: {column}: '{value}' is not {what} (digits 0-9, a point for decimals)")
     try:
         if col.type == "int":
             f = float(value)
@@ -295,9 +314,76 @@ def set_flows(values: Mapping[str, Any], data_dir: str | Path | None = None, *, 
         cols = dict(values)
         if source_id is not None or set(cols) - UNSOURCED_COLUMNS["flows"]:
             cols["source_id"] = _check_source(tables, source_id, "a changed flow")
-        return {"flows": _set_columns(flows, "flows", mask, cols)}
+        if set(cols) <= {"note"}:
+            return {"flows": _set_columns(flows, "flows", mask, cols)}
+        rows = flows.to_pylist()
+        prices = _build_prices(_dir(data_dir))
+        for i in (j for j, m in enumerate(mask.to_pylist()) if m):
+            rows[i] = derive_flow(rows[i], cols, prices)
+        return {"flows": table_from_rows("flows", rows)}
 
     return transact(change, data_dir, dry_run=dry_run, wait=wait)
+
+
+#: the valuation clause the build writes into a flow's note (netdep.build: "US$ value at HOW = PRICE (SOURCE)")
+_VALUED = re.compile(r"US\$ value at (?P<how>.+?) = (?P<price>[0-9]+(?:\.[0-9]+)?) \((?P<src>[^)]*)\)")
+
+
+def _build_prices(d: Path) -> dict[tuple[int, str], float]:
+    """The reference prices the build valued flows with (``DATA/src/prices_*.csv``), when the folder has them."""
+    import csv
+
+    prices = {}
+    for p in sorted((d / "src").glob("prices_*.csv")):
+        try:
+            with open(p, newline="", encoding="utf-8-sig") as f:
+                for r in csv.DictReader(f):
+                    prices[(int(r["year"]), r["series"])] = float(r["price"])
+        except (OSError, KeyError, ValueError, csv.Error):
+            continue  # the build reports a broken price file; the note's price is used instead
+    return prices
+
+
+def derive_flow(row: Mapping[str, Any], values: Mapping[str, Any],
+                prices: Mapping[tuple[int, str], float] | None = None) -> dict[str, Any]:
+    """``row`` with ``values`` set and its derived columns kept in step, as the build derives them.
+
+    * ``value_usd_bn``: when ``value`` changes and the row was valued by the build (its note holds
+      ``US$ value at HOW = PRICE (SOURCE)``), recomputed as ``round(value x price x factor, 4)`` with the
+      factor of :data:`netdep.build.VALUATION` and the build's price for the row's year (``prices``,
+      from ``DATA/src/prices_*.csv``; else the price the note states); when it was not, cleared (a US$
+      figure for the old volume would be wrong) unless ``values`` sets it.
+    * ``note``: unless ``values`` sets it, says what was edited: ``edited: value 36.721 -> 38.8 (source X)``.
+
+    >>> r = {"commodity": "pipeline_gas", "value": 10.0, "value_usd_bn": 4.0569, "source_id": "a",
+    ...      "note": "EI; US$ value at TTF $/MMBtu x 34.12 million MMBtu/bcm = 11.89 (ei_sr_2026)"}
+    >>> new = derive_flow(r, {"value": 20.0, "source_id": "b"})
+    >>> new["value_usd_bn"], new["note"].split("; ")[-1]
+    (8.1137, 'edited: value 10.0 -> 20.0, source_id a -> b, value_usd_bn 4.0569 -> 8.1137 (recomputed)')
+    """
+    from .build import VALUATION
+
+    new = {**row, **values}
+    note = row.get("note") or ""
+    v = values.get("value")
+    valid = isinstance(v, (int, float)) and math.isfinite(v) and v >= 0  # else the edit is refused for `value`
+    if valid and "value_usd_bn" not in values and v != row.get("value"):
+        m = _VALUED.search(note)
+        if m and row.get("commodity") in VALUATION:
+            series, factor, _ = VALUATION[row["commodity"]]
+            price = (prices or {}).get((row.get("year"), series), float(m["price"]))
+            new["value_usd_bn"] = round(float(new["value"]) * price * factor, 4)
+        elif row.get("value_usd_bn") is not None:
+            new["value_usd_bn"] = None
+            values = {**values, "value_usd_bn": None}
+    if "note" not in values:
+        changed = [f"{c} {row.get(c)} -> {new.get(c)}" for c in values if c != "note" and row.get(c) != new.get(c)]
+        if "value_usd_bn" not in values and row.get("value_usd_bn") != new.get("value_usd_bn"):
+            changed.append(f"value_usd_bn {row.get('value_usd_bn')} -> {new.get('value_usd_bn')} (recomputed)")
+        if changed:
+            edited = "edited: " + ", ".join(changed)
+            new["note"] = f"{note}; {edited}" if note else edited
+    return new
 
 
 def _matching(table: pa.Table, name: str, where: Mapping[str, Any], all_rows: bool):

@@ -13,6 +13,7 @@ __all__ = [
     "ScenarioError",
     "EditError",
     "LockError",
+    "StoreError",
 ]
 
 
@@ -45,3 +46,7 @@ class EditError(NetdepError, ValueError):
 
 class LockError(NetdepError, TimeoutError):
     """Another writer holds the data folder's lock for longer than we may wait."""
+
+
+class StoreError(NetdepError, OSError):
+    """A data folder that cannot be read or written as a whole (unfinished commit, another writer, OS error)."""

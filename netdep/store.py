@@ -9,8 +9,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,18 +21,22 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import ValidationError
+from .errors import StoreError, ValidationError
 from .schema import TABLE_ORDER, TABLES, arrow_schema
 
-__all__ = ["Data", "load", "read_tables", "default_data_dir", "write_table", "write_tables", "TMP_PREFIX"]
+__all__ = ["Data", "load", "read_tables", "default_data_dir", "write_table", "write_tables", "commit_files",
+           "recover", "generation", "TMP_PREFIX", "JOURNAL_NAME", "GENERATION_NAME"]
 
 TMP_PREFIX = ".netdep-tmp-"
+JOURNAL_NAME = ".netdep-journal.json"
+GENERATION_NAME = ".netdep-generation"
 
 
 def default_data_dir() -> Path:
-    """``./data`` when it holds netdep tables, else the data shipped inside the package."""
+    """``./data`` when that folder exists (even if broken: it is then refused, never skipped), else the
+    data shipped inside the package."""
     here = Path.cwd() / "data"
-    if (here / "flows.parquet").exists():
+    if here.is_dir():
         return here
     packaged = Path(__file__).resolve().parent / "_data"
     if (packaged / "flows.parquet").exists():
@@ -86,15 +92,25 @@ def _read_one(path: Path, name: str) -> tuple[pa.Table | None, list[str]]:
 
 
 def read_tables(data_dir: str | Path | None = None) -> tuple[dict[str, pa.Table], list[str]]:
-    """Read every table of ``data_dir`` without validating; return tables and read problems."""
+    """Read every table of ``data_dir`` without validating; return tables and read problems.
+
+    The tables come from one generation of the folder: an unfinished commit is completed first
+    (:func:`recover`), and a read that overlapped another writer's commit is repeated.
+    """
     d = Path(data_dir) if data_dir is not None else default_data_dir()
-    tables, problems = {}, []
-    for name in TABLE_ORDER:
-        table, errs = _read_one(d / f"{name}.parquet", name)
-        problems += errs
-        if table is not None:
-            tables[name] = table
-    return tables, problems
+    for _ in range(50):
+        recover(d)
+        before = generation(d)
+        tables, problems = {}, []
+        for name in TABLE_ORDER:
+            table, errs = _read_one(d / f"{name}.parquet", name)
+            problems += errs
+            if table is not None:
+                tables[name] = table
+        if not (d / JOURNAL_NAME).exists() and generation(d) == before:
+            return tables, problems
+    raise StoreError(f"{d}: the tables kept changing while being read (another writer commits "
+                     "continuously); retry")
 
 
 def load(data_dir: str | Path | None = None, validate: bool = True) -> Data:
@@ -129,15 +145,8 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_table(data_dir: str | Path, name: str, table: pa.Table) -> Path:
-    """Write one table atomically: a temporary file in the same folder, fsync, ``os.replace``.
-
-    Rows are written in key order so the same data gives the same bytes.
-    """
-    d = Path(data_dir)
-    d.mkdir(parents=True, exist_ok=True)
-    table = canonical(name, table)
-    target = d / f"{name}.parquet"
+def _stage(d: Path, name: str, table: pa.Table) -> Path:
+    """Write ``table`` to a fsynced temporary file in ``d`` (mode 0644); return its path."""
     fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{name}-", suffix=".parquet", dir=d)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -145,22 +154,192 @@ def write_table(data_dir: str | Path, name: str, table: pa.Table) -> Path:
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; data files are meant to be shared
-        os.replace(tmp, target)
-        _fsync_dir(d)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        Path(tmp).unlink(missing_ok=True)
         raise
-    return target
+    return Path(tmp)
 
 
-def write_tables(data_dir: str | Path, tables: dict[str, pa.Table]) -> None:
-    """Write several tables, each atomically (sources first, flows last)."""
-    for name in TABLE_ORDER:
-        if name in tables:
-            write_table(data_dir, name, tables[name])
+def write_table(data_dir: str | Path, name: str, table: pa.Table, *, expect_generation: int | None = None) -> Path:
+    """Write one table atomically (see :func:`write_tables`). Rows are written in key order."""
+    write_tables(data_dir, {name: table}, expect_generation=expect_generation)
+    return Path(data_dir) / f"{name}.parquet"
+
+
+def write_tables(data_dir: str | Path, tables: dict[str, pa.Table], *,
+                 expect_generation: int | None = None) -> int:
+    """Write several tables as one unit: readers see all the old tables or all the new ones.
+
+    Each table is staged as a temporary file, then :func:`commit_files` swaps them in under a
+    journal. Rows are written in key order so the same data gives the same bytes. Returns the new
+    generation.
+    """
+    d = Path(data_dir)
+    d.mkdir(parents=True, exist_ok=True)
+    staged: dict[str, Path] = {}
+    try:
+        for name in TABLE_ORDER:
+            if name in tables:
+                staged[f"{name}.parquet"] = _stage(d, name, canonical(name, tables[name]))
+        return commit_files(d, staged, expect_generation=expect_generation)
+    except BaseException:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
+        raise
+
+
+# -- the journal: several files replaced as one unit ---------------------------------------------------------
+
+
+def generation(data_dir: str | Path) -> int:
+    """How many commits the folder has seen (``.netdep-generation``; 0 when absent)."""
+    p = Path(data_dir) / GENERATION_NAME
+    try:
+        text = p.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return 0
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StoreError(f"{p}: cannot be read ({exc}); delete it (it only counts commits)") from None
+    if not text.isdigit() or not text.isascii():
+        raise StoreError(f"{p}: '{text[:40]}' is not a commit count; delete it (it only counts commits)")
+    return int(text)
+
+
+def _write_small_file(path: Path, text: str) -> None:
+    tmp = path.with_name(f"{TMP_PREFIX}{path.name.lstrip('.')}-{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def commit_files(data_dir: str | Path, staged: dict[str, Path], *, expect_generation: int | None = None) -> int:
+    """Replace the files ``data_dir/TARGET`` by the staged files ``staged[TARGET]`` as one unit.
+
+    1. the journal ``.netdep-journal.json`` (targets, staged names, the generation it moves from and to)
+       is written to a temporary file, fsynced and linked into place -- a link fails if a journal exists,
+       so two writers can never both commit;
+    2. the generation is compared with ``expect_generation`` (the one the writer read): if another writer
+       committed in between, the staged files are removed and :class:`~netdep.errors.StoreError` raised;
+    3. each staged file is moved onto its target (``os.replace``), the folder fsynced;
+    4. ``.netdep-generation`` is incremented, then the journal removed.
+
+    A process killed after step 1 leaves a journal whose staged files are all complete: the next
+    netdep reader or writer finishes the swaps (:func:`recover`). Killed before step 1, it leaves
+    only temporaries, which readers ignore and writers remove. Callers hold the data lock.
+    """
+    d = Path(data_dir)
+    if not staged:
+        return generation(d)
+    _recover_locked(d)
+    current = generation(d)
+    if expect_generation is not None and current != expect_generation:
+        raise StoreError(f"{d}: another writer changed the data (generation {expect_generation} -> {current}) "
+                         "while this write ran; nothing was written; run the command again")
+    for target in staged:
+        t = d / target
+        if t.is_dir() or t.is_symlink():
+            raise StoreError(f"{t}: is {'a directory' if t.is_dir() else 'a symbolic link'}, not a table file; "
+                             "move it away; nothing was written")
+    journal = {"from_generation": current, "to_generation": current + 1, "pid": os.getpid(),
+               "files": {target: Path(tmp).name for target, tmp in sorted(staged.items())}}
+    text = json.dumps(journal, indent=1, sort_keys=True)
+    tmp_journal = d / f"{TMP_PREFIX}journal-{os.getpid()}-{uuid.uuid4().hex}.json"
+    with open(tmp_journal, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    try:
+        os.link(tmp_journal, d / JOURNAL_NAME)
+    except FileExistsError:
+        raise StoreError(f"{d / JOURNAL_NAME}: another writer is committing to this folder; "
+                         "nothing was written; run the command again") from None
+    finally:
+        tmp_journal.unlink(missing_ok=True)
+    _fsync_dir(d)
+    if generation(d) != current:  # lost a race with a writer that did not hold our lock
+        (d / JOURNAL_NAME).unlink(missing_ok=True)
+        raise StoreError(f"{d}: another writer changed the data while this write ran; nothing was written; "
+                         "run the command again")
+    try:
+        _finish(d, journal)
+    except BaseException:
+        if not _rollback_untouched(d, journal):
+            raise  # some files were replaced: the journal stays and the next netdep command completes it
+        raise
+    return current + 1
+
+
+def _rollback_untouched(d: Path, journal: dict) -> bool:
+    """Undo a commit whose swaps had not started: remove journal and staged files. False if too late."""
+    if not all((d / tmp).exists() for tmp in journal["files"].values()):
+        return False
+    (d / JOURNAL_NAME).unlink(missing_ok=True)
+    for tmp in journal["files"].values():
+        (d / tmp).unlink(missing_ok=True)
+    _fsync_dir(d)
+    return True
+
+
+def _finish(d: Path, journal: dict) -> None:
+    for target, tmp in journal["files"].items():
+        src = d / tmp
+        if src.exists():
+            os.replace(src, d / target)
+    _fsync_dir(d)
+    _write_small_file(d / GENERATION_NAME, f"{journal['to_generation']}\n")
+    os.unlink(d / JOURNAL_NAME)
+    _fsync_dir(d)
+
+
+def recover(data_dir: str | Path, wait: float | None = None) -> bool:
+    """Complete a commit a killed writer left unfinished (roll forward); return whether there was one.
+
+    A journal exists only once every staged file was complete, so finishing its swaps is always
+    safe. Done under the data lock (waits for a live writer to finish its own commit).
+    """
+    d = Path(data_dir)
+    path = d / JOURNAL_NAME
+    if not os.path.lexists(path):
+        return False
+    from .lock import DEFAULT_WAIT, data_lock
+
+    with data_lock(d, wait=DEFAULT_WAIT if wait is None else wait):
+        return _recover_locked(d)
+
+
+def _recover_locked(d: Path) -> bool:
+    path = d / JOURNAL_NAME
+    if not os.path.lexists(path):
+        return False
+    journal = _read_journal(path)
+    if journal is None:
+        return False
+    try:
+        _finish(d, journal)
+    except PermissionError as exc:
+        raise StoreError(f"{path}: an interrupted write must be completed but the folder is not writable "
+                         f"({exc.strerror}); make it writable and run any netdep command") from None
+    return True
+
+
+def _read_journal(path: Path) -> dict | None:
+    try:
+        if path.is_symlink() or not path.is_file():
+            raise StoreError(f"{path}: is not a regular file; netdep writes this journal itself -- remove it")
+        journal = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (ValueError, UnicodeDecodeError):
+        raise StoreError(f"{path}: not a netdep journal (unreadable JSON); a journal is written only after "
+                         "its files are complete, so this one is not netdep's: inspect and remove it") from None
+    files = journal.get("files") if isinstance(journal, dict) else None
+    if (not isinstance(files, dict) or not isinstance(journal.get("to_generation"), int)
+            or any(not isinstance(t, str) or "/" in t or "\\" in t or not str(v).startswith(TMP_PREFIX)
+                   for t, v in files.items())):
+        raise StoreError(f"{path}: not a netdep journal (unexpected fields); inspect and remove it")
+    return journal
 
 
 def canonical(name: str, table: pa.Table) -> pa.Table:
@@ -172,14 +351,28 @@ def canonical(name: str, table: pa.Table) -> pa.Table:
 
 
 def clean_stray_temporaries(data_dir: str | Path, older_than_s: float = 0.0) -> list[Path]:
-    """Remove temporary files left by interrupted writes; return what was removed."""
+    """Remove temporary files and folders left by interrupted writes; return what was removed.
+
+    Call it under the data lock only, after :func:`recover` (a journal's staged files are kept).
+    """
+    import shutil
     import time
 
+    d = Path(data_dir)
+    keep = set()
+    if os.path.lexists(d / JOURNAL_NAME):
+        journal = _read_journal(d / JOURNAL_NAME)
+        keep = set(journal["files"].values()) if journal else set()
     removed = []
-    for p in Path(data_dir).glob(f"{TMP_PREFIX}*"):
+    for p in d.glob(f"{TMP_PREFIX}*"):
+        if p.name in keep:
+            continue
         try:
-            if time.time() - p.stat().st_mtime >= older_than_s:
-                p.unlink()
+            if time.time() - p.lstat().st_mtime >= older_than_s:
+                if p.is_dir() and not p.is_symlink():
+                    shutil.rmtree(p)
+                else:
+                    p.unlink()
                 removed.append(p)
         except FileNotFoundError:
             pass

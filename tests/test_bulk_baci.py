@@ -156,6 +156,13 @@ def test_one_year_reimport_keeps_other_years(baci_files, tmp_path):
     ("t,i,j,k,v,q\n2020,156,842,85x231,1.5,NA\n", 'converting column "k"'),
     ("t,i,j,k,v,q\n2020,156,842,854231,-1.5,NA\n", "negative value"),
     ("t,i,j,k,v,q\n2020,156,99999,854231,1.5,NA\n", "99999"),
+    ("t,i,j,k,v,q\n2020,156,842,854231,1.5,NA\n2020,156,156,854231,1.5,NA\n",
+     r"bad.csv:3: j: importer equals exporter i \(a self-loop"),
+    ("t,i,j,k,v,q\n0,156,842,854231,1.5,NA\n", r"bad.csv:2: year: not a year between 1900 and 2100"),
+    ("t,i,j,k,v,q\n3000,156,842,854231,1.5,NA\n", r"bad.csv:2: year: not a year between 1900 and 2100"),
+    ("t,i,j,k,v,q\n2020,156,842,854231,1.5,-2\n", r"bad.csv:2: q: negative quantity"),
+    ("t,i,j,k,v,q\n2020,156,842,854231,1.5,NA\n2020,156,251,854231,1.5,NA\n2020,156,842,854231,2.5,NA\n",
+     r"bad.csv:4: t,i,j,k: duplicate key \(same year, exporter, importer and product as row 2\)"),
 ])
 def test_bad_files_raise_source_format_error(tmp_path, text, message):
     f = tmp_path / "bad.csv"

@@ -78,3 +78,48 @@ def test_writer_that_cannot_get_the_lock_gets_lock_error(tmp_path: Path) -> None
     assert snapshot(d) == before
     set_flows({"value": 5.0}, d, where=FLOW, source_id=SOURCE, wait=0.3)  # free again
     assert flow_value(d) == 5.0
+
+
+def _importer(data_dir: str, dirs: list[str], start, stop) -> None:
+    from netdep.exchange import import_csv
+
+    start.wait(30)
+    i = 0
+    while not stop.is_set():
+        import_csv(dirs[i % 2], data_dir, wait=60)
+        i += 1
+
+
+@pytest.mark.slow
+def test_readers_never_see_a_half_imported_folder(tmp_path: Path) -> None:
+    """While another process imports two 3-table versions in turn, every read is one version as a whole."""
+    from test_kill import _two_versions, _version
+
+    from netdep.exchange import import_csv
+    from netdep.store import generation, read_tables
+
+    d, dirs = _two_versions(tmp_path)
+    old = _version(read_tables(d)[0])
+    import_csv(dirs[1], d)
+    new = _version(read_tables(d)[0])
+    import_csv(dirs[0], d)
+    ctx = mp.get_context("spawn")
+    start, stop = ctx.Event(), ctx.Event()
+    p = ctx.Process(target=_importer, args=(str(d), [str(x) for x in dirs], start, stop), daemon=True)
+    p.start()
+    seen, g0 = {"old": 0, "new": 0}, generation(d)
+    try:
+        start.set()
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 25 and (sum(seen.values()) < 400 or generation(d) - g0 < 10):
+            tables, problems = read_tables(d)
+            assert problems == []
+            got = _version(tables)
+            assert got in (old, new), "a reader saw a mix of two versions"
+            seen["old" if got == old else "new"] += 1
+    finally:
+        stop.set()
+        p.join(60)
+    commits = generation(d) - g0
+    print(f"\n{sum(seen.values())} reads during {commits} 3-table imports: {seen}")
+    assert commits >= 5 and seen["old"] > 0 and seen["new"] > 0

@@ -87,10 +87,10 @@ def test_run_sql_error_is_netdep_error(con):
 
 
 def test_setup_sql_file_is_current(capsys):
-    assert run(["sql", "--setup"]) == 0
-    out = capsys.readouterr().out
-    assert out == (ROOT / "queries" / "setup.sql").read_text(encoding="utf-8")
-    assert out == db.setup_sql("data")
+    assert (ROOT / "queries" / "setup.sql").read_text(encoding="utf-8") == db.setup_sql("data")
+    assert run(["sql", "--setup", "--data", str(ROOT / "data")]) == 0
+    out = capsys.readouterr().out  # absolute paths: usable from any folder
+    assert out == db.setup_sql(str((ROOT / "data").resolve()))
 
 
 def _sql(capsys, *args) -> tuple[int, str, str]:

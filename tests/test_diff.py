@@ -16,7 +16,7 @@ import pytest
 from conftest_edit import FLOW, ROOT, SOURCE, run_cli
 
 from netdep.diff import diff, diff_rows, diff_tables, textconv
-from netdep.edit import set_flows
+from netdep.edit import select, transact
 from netdep.errors import ValidationError
 
 
@@ -30,6 +30,16 @@ def test_diff_tables_truth_table() -> None:
     assert d.summary() == "routes.parquet: 1 added, 1 removed, 1 changed"
     assert not diff_tables("routes", old, old)
     assert not diff_tables("routes", old, old.take([2, 0, 1]))  # row order does not matter
+
+
+def set_flows(values: dict, data_dir: Path, where: dict, source_id: str) -> None:
+    """Change only ``value`` (netdep.edit.set_flows would also re-value value_usd_bn and extend the note)."""
+    def change(tables):
+        flows = tables["flows"]
+        i = flows.schema.get_field_index("value")
+        new = pc.if_else(select(flows, "flows", where), pa.scalar(values["value"]), flows.column("value"))
+        return {"flows": flows.set_column(i, "value", new)}
+    transact(change, data_dir)
 
 
 def test_diff_of_files_and_folders(tmp_path: Path, data_copy: Path) -> None:
@@ -121,3 +131,18 @@ def _note() -> str:
     t = pq.read_table(ROOT / "data" / "flows.parquet").to_pylist()
     (r,) = [r for r in t if all(r[k] == v for k, v in FLOW.items())]
     return r["note"]
+
+
+def test_diff_refuses_folders_without_parquet_and_sees_partitions(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with pytest.raises(ValidationError, match="neither folder holds a Parquet file"):
+        diff(tmp_path / "a", tmp_path / "b")
+    for side, v in (("a", 1.0), ("b", 2.0)):
+        p = tmp_path / side / "hs6" / "year=2022"
+        p.mkdir(parents=True)
+        pq.write_table(pa.table({"origin": ["CHN", "USA"], "value": [v, 3.0]}), p / "part-0.parquet")
+    (d,) = diff(tmp_path / "a", tmp_path / "b")
+    assert (d.table, len(d.added), len(d.removed)) == ("hs6/year=2022/part-0", 1, 1)
+    r = run_cli("diff", "--exit-code", str(tmp_path / "a"), str(tmp_path / "b"))
+    assert r.returncode == 1 and "hs6/year=2022/part-0.parquet: 1 added, 1 removed, 0 changed" in r.stdout

@@ -38,10 +38,15 @@ def test_set_changes_exactly_one_row_and_its_source(data_copy: Path) -> None:
     assert r.written
     (d,) = r.diffs
     assert (len(d.added), len(d.removed), len(d.changed)) == (0, 0, 1)
-    assert d.changed[0].changes == {"value": (36.721, 38.8), "source_id": ("ei_sr_2026", "gazprom_2026")}
-    after = pq.read_table(data_copy / "flows.parquet").to_pylist()
     i = _row(data_copy) - 1
-    assert [a for a, b in zip(after, before) if a != b] == [{**before[i], "value": 38.8, "source_id": "gazprom_2026"}]
+    usd = round(38.8 * 11.89 * 34.12e-3, 4)  # the build's valuation (2025 TTF 11.89 $/MMBtu), kept in step
+    note = (f"{before[i]['note']}; edited: value 36.721 -> 38.8, source_id ei_sr_2026 -> gazprom_2026, "
+            f"value_usd_bn 14.8972 -> {usd} (recomputed)")
+    assert d.changed[0].changes == {"value": (36.721, 38.8), "source_id": ("ei_sr_2026", "gazprom_2026"),
+                                    "value_usd_bn": (14.8972, usd), "note": (before[i]["note"], note)}
+    after = pq.read_table(data_copy / "flows.parquet").to_pylist()
+    assert [a for a, b in zip(after, before) if a != b] == [{**before[i], "value": 38.8, "source_id": "gazprom_2026",
+                                                             "value_usd_bn": usd, "note": note}]
     load(data_copy)
 
 

@@ -30,7 +30,7 @@ def _tricky(d: Path) -> None:
     write_table(d, "sources", table_from_rows("sources", sources))
     flows = t["flows"].to_pylist()
     flows[0] = {**flows[0], "value": 0.1 + 0.2, "value_usd_bn": 1e-300, "note": "", "source_id": "zz_unicode"}
-    flows[1] = {**flows[1], "value": 123456789.123456789, "value_usd_bn": None, "note": None}
+    flows[1] = {**flows[1], "value": 1234.56789123456789, "value_usd_bn": None, "note": None}
     write_table(d, "flows", table_from_rows("flows", flows))
     routes = t["routes"].to_pylist()
     countries = [a["actor"] for a in t["actors"].to_pylist() if a["kind"] == "country"]
@@ -63,7 +63,8 @@ def test_round_trip_is_lossless(tmp_path: Path, data_copy: Path) -> None:
 def test_cli_export_import_round_trip(tmp_path: Path, data_copy: Path) -> None:
     out = tmp_path / "csv"
     r = run_cli("export", "--format", "csv", str(out), "--data", str(data_copy))
-    assert r.returncode == 0 and sorted(p.name for p in out.iterdir()) == sorted(f"{n}.csv" for n in TABLE_ORDER)
+    expected = sorted([*(f"{n}.csv" for n in TABLE_ORDER), "netdep-export.json"])
+    assert r.returncode == 0 and sorted(p.name for p in out.iterdir()) == expected
     before = snapshot(data_copy)
     r = run_cli("import", str(out), "--data", str(data_copy))
     assert r.returncode == 0, r.stderr
@@ -74,7 +75,11 @@ def test_cli_export_import_round_trip(tmp_path: Path, data_copy: Path) -> None:
 def test_bom_and_windows_line_endings_are_read(tmp_path: Path, data_copy: Path) -> None:
     export_csv(data_copy, tmp_path / "csv", tables=["flows"])
     p = tmp_path / "csv" / "flows.csv"
-    p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes().replace(b"\n", b"\r\n"))
+    data = p.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # written with a BOM, so Excel reads UTF-8 ("€", Cyrillic)
+    p.write_bytes(data.replace(b"\n", b"\r\n"))
+    assert read_csv_tables(tmp_path / "csv")["flows"].equals(_tables(data_copy)["flows"])
+    p.write_bytes(data[3:])  # and without one
     assert read_csv_tables(tmp_path / "csv")["flows"].equals(_tables(data_copy)["flows"])
 
 
@@ -92,11 +97,11 @@ ROW = '2025,"energy","coal","AUS","CHN",1.5,,,"ei_sr_2026",'
     (HEADER.replace(",", ";") + "\n" + ROW.replace(",", ";") + "\n",
      "flows.csv: header: fields are separated by ';', not commas; save the file as comma-separated CSV (UTF-8)"),
     (HEADER + "\n" + ROW + "\n" + ROW.rsplit(",", 1)[0] + "\n",
-     "flows.csv:2: row has 9 fields but the header has 10; check for a missing or extra comma"),
+     "flows.csv:3: row has 9 fields but the header has 10; check for a missing or extra comma"),
     (HEADER + "\n" + ROW.replace("1.5", "1,5") + "\n",
-     "flows.csv:1: row has 11 fields but the header has 10"),
-    (HEADER + "\n" + ROW.replace("1.5", "abc") + "\n", "flows.csv:1: value: 'abc' is not a number"),
-    (HEADER + "\n" + ROW.replace("2025", "2025.5") + "\n", "flows.csv:1: year: '2025.5' is not an integer"),
+     "flows.csv:2: row has 11 fields but the header has 10"),
+    (HEADER + "\n" + ROW.replace("1.5", "abc") + "\n", "flows.csv:2: value: 'abc' is not a number"),
+    (HEADER + "\n" + ROW.replace("2025", "2025.5") + "\n", "flows.csv:2: year: '2025.5' is not an integer"),
     (HEADER.replace(",note", "") + "\n" + ROW[:-1] + "\n", "flows.csv: note: column is missing"),
     (HEADER + ",extra\n" + ROW + ",1\n", "flows.csv: extra: unknown column"),
     ("", "flows.csv: file is empty; it needs a header line"),
@@ -111,7 +116,7 @@ def test_not_utf8_is_refused(tmp_path: Path) -> None:
     d = tmp_path / "csv"
     d.mkdir()
     (d / "flows.csv").write_bytes((HEADER + "\n" + ROW.replace("AUS", "Ä") + "\n").encode("latin-1"))
-    with pytest.raises(ValidationError, match=r"flows.csv:1: text is not UTF-8 \(byte 0xc4\); save the file as"):
+    with pytest.raises(ValidationError, match=r"flows.csv:2: text is not UTF-8 \(byte 0xc4\); save the file as"):
         read_csv_tables(d)
 
 
@@ -119,8 +124,8 @@ def test_import_problems_name_the_csv_row(tmp_path: Path, data_copy: Path) -> No
     export_csv(data_copy, tmp_path / "csv", tables=["flows"])
     p = tmp_path / "csv" / "flows.csv"
     lines = p.read_text(encoding="utf-8").splitlines()
-    row = next(i for i, line in enumerate(lines) if ',"CHN",' in line)  # header is line 0: data row = index
-    lines[row] = lines[row].replace(',"CHN",', ',"CHNN",', 1)
+    row = next(i for i, line in enumerate(lines) if ',"CHN",' in line) + 1  # spreadsheet row: header is row 1
+    lines[row - 1] = lines[row - 1].replace(',"CHN",', ',"CHNN",', 1)
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     before = snapshot(data_copy)
     with pytest.raises(ValidationError) as err:

@@ -139,3 +139,93 @@ def test_mutated_tables_are_refused_cleanly(mutations: list[tuple]) -> None:
 def test_fuzz_base_is_valid() -> None:
     assert _cli("validate", "--data", str(BASE))[0] == 0
     assert set(ROWS) == set(TABLES)
+
+
+# -- file-system faults: a full disk, a read-only folder, symbolic links ----------------------------------------
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@contextlib.contextmanager
+def _tmpfs(where: Path, size_kb: int = 1024):
+    """A small tmpfs mounted at ``where`` (skip where the machine does not allow mounting)."""
+    where.mkdir(parents=True, exist_ok=True)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", str(where)], capture_output=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({r.stderr.decode().strip()})")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+def _fill(d: Path, leave: int = 4096) -> None:
+    st_ = os.statvfs(d)
+    free = st_.f_bavail * st_.f_frsize
+    with open(d / "filler", "wb") as f:
+        f.write(b"\0" * max(0, free - leave))
+
+
+def _cli_proc(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "netdep", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=120, env={**os.environ, "COLUMNS": "200"})
+
+
+FLOW_SET = ("flows", "set", "--year", "2025", "--origin", "RUS", "--destination", "CHN", "--commodity",
+            "pipeline_gas", "value=40", "--source-id", "ei_sr_2026")
+
+
+def test_full_disk_edit_and_export_fail_cleanly(tmp_path: Path) -> None:
+    with _tmpfs(tmp_path / "disk") as disk:
+        d = shutil.copytree(BASE, disk / "data")
+        (disk / "out").mkdir()
+        _fill(disk)
+        before = snapshot(d)
+        r = _cli_proc(*FLOW_SET, "--data", str(d))
+        assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+        assert "the disk is full; free space and run the command again" in r.stderr
+        assert snapshot(d) == before and not [p for p in d.iterdir() if p.name.startswith(".netdep-tmp-")]
+        r = _cli_proc("export", str(disk / "out"), "--data", str(d))
+        assert r.returncode == 1 and "the disk is full" in r.stderr and "Traceback" not in r.stderr
+        assert [p.name for p in (disk / "out").iterdir()] in ([], ["sources.csv"], ["sources.csv", "actors.csv"]) \
+            or all(p.suffix == ".csv" for p in (disk / "out").iterdir())  # whole files only, no temporaries
+        for p in (disk / "out").iterdir():
+            assert not p.name.startswith(".")
+        assert _cli_proc("validate", "--data", str(d)).returncode == 0
+        (disk / "filler").unlink()
+        assert _cli_proc(*FLOW_SET, "--data", str(d)).returncode == 0  # with space again, the edit goes through
+
+
+def test_read_only_folder_reads_but_refuses_writes(tmp_path: Path) -> None:
+    with _tmpfs(tmp_path / "ro") as mnt:
+        d = shutil.copytree(BASE, mnt / "data")
+        subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+        r = _cli_proc("validate", "--data", str(d))
+        assert r.returncode == 0 and r.stdout.startswith("ok:"), r.stderr
+        r = _cli_proc(*FLOW_SET, "--data", str(d))
+        assert r.returncode == 1 and "Traceback" not in r.stderr
+        assert f"error: {d}: the data folder is not writable (Read-only file system)" in r.stderr
+        r = _cli_proc("export", str(mnt / "csv"), "--data", str(d))
+        assert r.returncode == 1 and "Traceback" not in r.stderr
+        assert f"{mnt / 'csv'}: the file system is read-only; write somewhere else" in r.stderr
+
+
+def test_symlinked_data_folder_is_used_and_a_symlinked_table_refused(tmp_path: Path) -> None:
+    real = shutil.copytree(BASE, tmp_path / "real")
+    link = tmp_path / "data"
+    link.symlink_to(real, target_is_directory=True)
+    assert _cli_proc(*FLOW_SET, "--data", str(link)).returncode == 0
+    assert not link.is_symlink() or link.resolve() == real  # the link is kept
+    elsewhere = tmp_path / "elsewhere.parquet"
+    shutil.move(real / "sources.parquet", elsewhere)
+    (real / "sources.parquet").symlink_to(elsewhere)
+    outside = elsewhere.read_bytes()
+    r = _cli_proc("sources", "add", "zz_x", "--title", "t", "--publisher", "p", "--url", "https://example.org",
+             "--data", str(link))
+    assert r.returncode == 1 and "Traceback" not in r.stderr  # a table that is a link is refused, not followed
+    assert "sources.parquet: is a symbolic link, not a table file; move it away; nothing was written" in r.stderr
+    assert elsewhere.read_bytes() == outside and (real / "sources.parquet").is_symlink()

@@ -75,7 +75,12 @@ def test_write_table_replaces_via_a_temporary_in_the_same_folder(data_copy, monk
         assert Path(src).exists() and pq.read_table(src).num_rows == table.num_rows  # fully written first
         return real_replace(src, dst, *a, **kw)
 
-    monkeypatch.setattr(os, "replace", spy)
+    def spy_data(src, dst, *a, **kw):
+        if Path(dst).suffix != ".parquet":  # the generation counter (see test_journal_*)
+            return real_replace(src, dst, *a, **kw)
+        return spy(src, dst, *a, **kw)
+
+    monkeypatch.setattr(os, "replace", spy_data)
     target = write_table(data_copy, "actors", table)
     assert target == data_copy / "actors.parquet"
     assert len(calls) == 1

@@ -212,7 +212,39 @@ def _load(con, csv_path: Path, progress: bool) -> int:
     if bad_v or bad_k:
         raise SourceFormatError(f"{csv_path}: {bad_v} row(s) with a missing or negative value v and {bad_k} "
                                 f"with a missing year or code, or an HS code of more than six digits")
+    _check_rows(con, csv_path)
     return int(n)
+
+
+#: (what is wrong, SQL condition over baci_raw) -- each a row-level rule; the first offending row is named
+_ROW_RULES = (
+    ("year: not a year between 1900 and 2100", "year < 1900 OR year > 2100"),
+    ("j: importer equals exporter i (a self-loop; BACI has no intra-country trade)", "i = j"),
+    ("q: negative quantity", "q < 0"),
+)
+
+
+def _check_rows(con, csv_path: Path) -> None:
+    """Refuse rows BACI never holds: years out of range, self-loops, negative quantities, repeated keys.
+
+    Messages are ``FILE:ROW: column: what is wrong`` with the spreadsheet row of the first case (header = 1).
+    """
+    con.execute("CREATE OR REPLACE TEMP TABLE baci_rows AS SELECT row_number() OVER () + 1 AS row, * FROM baci_raw")
+    problems = []
+    for what, cond in _ROW_RULES:
+        n, first = con.execute(f"SELECT count(*), min(row) FROM baci_rows WHERE {cond}").fetchall()[0]
+        if n:
+            problems.append(f"{csv_path}:{first}: {what}" + (f" (and {n - 1} more rows)" if n > 1 else ""))
+    n, first, again = con.execute(
+        "SELECT count(*), arg_min(first_row, second_row), min(second_row) FROM (SELECT min(row) AS first_row, "
+        "(list_sort(list(row)))[2] AS second_row FROM baci_rows GROUP BY year, i, j, k HAVING count(*) > 1)"
+    ).fetchall()[0]
+    if n:
+        problems.append(f"{csv_path}:{again}: t,i,j,k: duplicate key (same year, exporter, importer and "
+                        f"product as row {first})" + (f"; {n} keys repeat" if n > 1 else ""))
+    con.execute("DROP TABLE baci_rows")
+    if problems:
+        raise SourceFormatError("\n".join(problems))
 
 
 def import_baci(csv: str | Path, country_codes: str | Path | None = None, product_codes: str | Path | None = None,

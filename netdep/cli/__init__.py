@@ -13,7 +13,7 @@ import click
 
 from ..errors import NetdepError
 
-__all__ = ["main", "run", "import_group", "DefaultGroup"]
+__all__ = ["main", "run", "import_group", "DefaultGroup", "os_error_message"]
 
 
 class DefaultGroup(click.Group):
@@ -72,10 +72,30 @@ def run(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except BrokenPipeError:  # `netdep ... | head`
         return 0
+    except OSError as exc:  # read-only folder, unwritable --out, full disk, a folder where a file should be
+        click.echo(f"error: {os_error_message(exc)}", err=True)
+        return 1
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         return 130
     return 0
+
+
+def os_error_message(exc: OSError) -> str:
+    """``FILE: what is wrong; what to do`` for an operating-system error."""
+    import errno
+
+    hints = {errno.ENOSPC: "the disk is full; free space and run the command again (nothing was half-written)",
+             errno.EDQUOT: "the disk quota is exceeded; free space and run the command again",
+             errno.EROFS: "the file system is read-only; write somewhere else",
+             errno.EACCES: "permission denied; check the folder's permissions or write somewhere else",
+             errno.EPERM: "operation not permitted; check the folder's permissions or write somewhere else",
+             errno.EISDIR: "is a directory where a file was expected; move it away",
+             errno.ENOTDIR: "a part of the path is a file, not a folder",
+             errno.ENOENT: "no such file or folder"}
+    what = hints.get(exc.errno or -1, exc.strerror or str(exc))
+    name = exc.filename if exc.filename is not None else ""
+    return f"{name}: {what}" if name else f"{what} ({exc})"
 
 
 def entry() -> None:  # console_scripts target

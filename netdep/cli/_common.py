@@ -20,11 +20,26 @@ FORMATS = ("table", "csv", "json", "markdown")
 def data_option(f):
     """``--data DIR`` on every command."""
     return click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                        help="Data folder (default: ./data when it exists, else the bundled data).")(f)
+                        help="Data folder (default: ./data when that folder exists -- refused if broken, never "
+                             "skipped -- else the bundled data).")(f)
+
+
+_announced: set[Path] = set()
 
 
 def resolve_data(data_dir: Path | None) -> Path:
-    return data_dir if data_dir is not None else default_data_dir()
+    """The folder a command reads: ``--data DIR``, else ``./data`` if it exists, else the bundled data.
+
+    Without ``--data`` the choice is said once on stderr (stdout stays clean for JSON and CSV).
+    """
+    if data_dir is not None:
+        return data_dir
+    d = default_data_dir()
+    if d not in _announced:
+        _announced.add(d)
+        where = "./data" if d == Path.cwd() / "data" else "the data bundled with netdep; no ./data folder here"
+        click.echo(f"data: {d} ({where})", err=True)
+    return d
 
 
 def format_option(default: str = "table", choices: Sequence[str] = FORMATS):
@@ -37,11 +52,24 @@ def _cell(v: Any) -> str:
         return ""
     if isinstance(v, float):
         if math.isnan(v):
-            return "NaN"
+            return ""  # no value: an empty cell, as CSV and spreadsheets expect
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
         return f"{v:.6g}" if abs(v) < 1e6 else f"{v:.1f}"
     if isinstance(v, (list, tuple)):
         return ";".join(map(str, v))
     return str(v)
+
+
+def _json_safe(v: Any) -> Any:
+    """NaN and ±inf become null: JSON has no such numbers (``json.dumps`` would write a bare ``NaN``)."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, dict):
+        return {k: _json_safe(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_json_safe(x) for x in v]
+    return v
 
 
 def _json_default(v: Any):
@@ -55,7 +83,8 @@ def _json_default(v: Any):
 def render(columns: list[str], rows: list[Sequence[Any]], fmt: str, title: str | None = None) -> str:
     """Render a result as a table, CSV, JSON (list of records) or Markdown."""
     if fmt == "json":
-        return json.dumps([dict(zip(columns, r)) for r in rows], default=_json_default, ensure_ascii=False, indent=1)
+        return json.dumps([_json_safe(dict(zip(columns, r))) for r in rows], default=_json_default,
+                          ensure_ascii=False, indent=1, allow_nan=False)
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")

@@ -65,25 +65,32 @@ def schema(table: str | None, fmt: str) -> None:
 @click.argument("file", required=False, type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("-c", "--command", "command", help="Run this SQL instead of a file.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Bind :NAME in the query.")
-@click.option("--setup", is_flag=True, help="Print the SQL that creates the views (queries/setup.sql) and exit.")
+@click.option("--setup", is_flag=True,
+              help="Print the SQL that creates the views, with absolute paths to the data folder, and exit "
+                   "(`netdep sql --setup > setup.sql; duckdb -init setup.sql` works from any folder).")
+@click.option("--allow-file-access", is_flag=True,
+              help="Give the SQL DuckDB's full file access (COPY TO, read_csv of any file, ATTACH). Off by "
+                   "default: the session reads the data's tables and nothing else. Writes made this way "
+                   "bypass netdep's lock and validation.")
 @format_option("table", FORMATS)
 @data_option
-def sql(file: Path | None, command: str | None, params: tuple[str, ...], setup: bool, fmt: str,
-        data_dir: Path | None) -> None:
+def sql(file: Path | None, command: str | None, params: tuple[str, ...], setup: bool, allow_file_access: bool,
+        fmt: str, data_dir: Path | None) -> None:
     """Query the data with DuckDB: FILE.sql, -c "SQL", or an interactive session.
 
     The views flows, actors, commodities, routes, balances, sources and the derived views
     flows_named, pair_flows, dependencies and concentration are ready. Parameters are
-    written :name in the query and bound with -p name=value.
+    written :name in the query and bound with -p name=value. The session is read-only
+    and cannot touch other files unless --allow-file-access is given.
     """
     from .. import db
 
-    if setup:
-        click.echo(db.setup_sql("data"), nl=False)
-        return
     d = resolve_data(data_dir)
+    if setup:
+        click.echo(db.setup_sql(str(d.resolve()).replace("\\", "/")), nl=False)
+        return
     if file is None and command is None:
-        _interactive(d)
+        _interactive(d, allow_file_access)
         return
     text = command if command is not None else file.read_text(encoding="utf-8")
     bound = {}
@@ -91,30 +98,38 @@ def sql(file: Path | None, command: str | None, params: tuple[str, ...], setup: 
         if "=" not in p:
             raise click.BadParameter(f"'{p}' is not NAME=VALUE", param_hint="-p")
         k, v = p.split("=", 1)
-        bound[k] = _typed(v)
-    con = db.connect(d)
+        bound[k] = _typed(k, v)
+    con = db.connect(d) if allow_file_access else db.sandboxed(d)
     columns, rows = db.run_sql(con, text, bound)
     if columns:
         click.echo(render(columns, rows, fmt))
 
 
-def _typed(v: str):
-    for cast in (int, float):
-        try:
-            return cast(v)
-        except ValueError:
-            pass
+def _typed(name: str, v: str):
+    """``-p`` values: ASCII integers and decimals become numbers; nan/inf are refused; the rest is text."""
+    import math
+    import re
+
+    if re.fullmatch(r"[+-]?[0-9]+", v.strip()):
+        return int(v)
+    if re.fullmatch(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", v.strip()):
+        f = float(v)
+        if math.isfinite(f):
+            return f
+    if v.strip().lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        raise click.BadParameter(f"{name}={v}: not a finite number; parameters must be finite",
+                                 param_hint="-p")
     return v
 
 
-def _interactive(d: Path) -> None:
+def _interactive(d: Path, allow_file_access: bool = False) -> None:
     from .. import db
     from ..store import load
 
     load(d)  # validate first
     exe = shutil.which("duckdb")
     setup = db.setup_sql(str(d.resolve()))
-    if exe and sys.stdin.isatty():
+    if exe and sys.stdin.isatty() and allow_file_access:  # the DuckDB CLI has full file access
         with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
             f.write(setup)
         try:
@@ -122,7 +137,7 @@ def _interactive(d: Path) -> None:
         finally:
             Path(f.name).unlink(missing_ok=True)
         return
-    con = db.connect(d, validate=False)
+    con = db.connect(d, validate=False) if allow_file_access else db.sandboxed(d, validate=False)
     click.echo("netdep SQL (DuckDB). Views: flows, actors, commodities, routes, balances, sources, "
                "flows_named, pair_flows, dependencies, concentration. End statements with ';', quit with .quit")
     buf = ""

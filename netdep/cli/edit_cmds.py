@@ -213,12 +213,15 @@ def export_cmd(out_dir: Path, fmt: str, data_dir: Path | None) -> None:
 
 @import_group.command("csv")
 @click.argument("in_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--allow-fewer-rows", is_flag=True,
+              help="Accept a CSV with fewer rows than `netdep export` wrote (rows deleted on purpose).")
 @_write_options
-def import_csv_cmd(in_dir: Path, data_dir: Path | None, dry_run: bool, wait: float) -> None:
-    """Replace tables with IN_DIR/TABLE.csv (those present), after validating everything."""
+def import_csv_cmd(in_dir: Path, allow_fewer_rows: bool, data_dir: Path | None, dry_run: bool, wait: float) -> None:
+    """Replace tables with IN_DIR/TABLE.csv (those present), after validating everything; all at once."""
     from ..exchange import import_csv
 
-    _run_write(lambda: import_csv(in_dir, resolve_data(data_dir), dry_run=dry_run, wait=wait), data_dir)
+    _run_write(lambda: import_csv(in_dir, resolve_data(data_dir), dry_run=dry_run, wait=wait,
+                                  allow_fewer_rows=allow_fewer_rows), data_dir)
 
 
 @main.command("diff")

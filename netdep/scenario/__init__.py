@@ -30,7 +30,7 @@ from .results import ScenarioResult, compare
 from .spec import Operation, ScenarioSpec, parse_file, parse_text
 
 __all__ = ["Scenario", "load", "run", "bundled", "bundled_path", "scenario_dir", "Move", "ScenarioResult",
-           "ScenarioSpec", "Operation", "parse_text"]
+           "ScenarioSpec", "Operation", "parse_text", "resolve_scenario"]
 
 
 def scenario_dir(data_path: Path | None = None) -> Path:
@@ -106,9 +106,17 @@ class Scenario:
         return compare(data, self.spec, year, run_operations(data, self.spec, year))
 
 
-def load(path: str | Path) -> Scenario:
-    """Read and check a scenario file (TOML); data-dependent checks run in ``plan``/``apply``."""
-    return Scenario(parse_file(path))
+def resolve_scenario(path: str | Path, data_path: str | Path | None = None) -> Path:
+    """A scenario file's path, or the bundled scenario of that name (as the CLI accepts: ``"gas_cutoff"``)."""
+    p = Path(path)
+    if p.is_file() or p.suffix == ".toml" or "/" in str(path) or "\\" in str(path):
+        return p
+    return bundled_path(str(path), Path(data_path) if data_path is not None else None)
+
+
+def load(path: str | Path, data_path: str | Path | None = None) -> Scenario:
+    """Read and check a scenario file (TOML) or a bundled scenario by name; data checks run in ``plan``/``apply``."""
+    return Scenario(parse_file(resolve_scenario(path, data_path)))
 
 
 def run(path: str | Path, data_dir: str | Path | None = None, data: Data | None = None) -> ScenarioResult:
@@ -120,4 +128,4 @@ def run(path: str | Path, data_dir: str | Path | None = None, data: Data | None 
     from ..store import load as load_data
 
     data = data if data is not None else load_data(data_dir)
-    return load(path).run(data)
+    return load(path, data_dir if data_dir is not None else data.path).run(data)
