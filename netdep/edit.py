@@ -353,7 +353,8 @@ def derive_flow(row: Mapping[str, Any], values: Mapping[str, Any],
       factor of :data:`netdep.build.VALUATION` and the build's price for the row's year (``prices``,
       from ``DATA/src/prices_*.csv``; else the price the note states); when it was not, cleared (a US$
       figure for the old volume would be wrong) unless ``values`` sets it.
-    * ``note``: unless ``values`` sets it, says what was edited: ``edited: value 36.721 -> 38.8 (source X)``.
+    * ``note``: unless ``values`` sets it, says what was edited: ``edited: value 36.721 -> 38.8, …``
+      (replacing the clause of an earlier edit, so the note does not grow with every edit).
 
     >>> r = {"commodity": "pipeline_gas", "value": 10.0, "value_usd_bn": 4.0569, "source_id": "a",
     ...      "note": "EI; US$ value at TTF $/MMBtu x 34.12 million MMBtu/bcm = 11.89 (ei_sr_2026)"}
@@ -380,8 +381,9 @@ def derive_flow(row: Mapping[str, Any], values: Mapping[str, Any],
         changed = [f"{c} {row.get(c)} -> {new.get(c)}" for c in values if c != "note" and row.get(c) != new.get(c)]
         if "value_usd_bn" not in values and row.get("value_usd_bn") != new.get("value_usd_bn"):
             changed.append(f"value_usd_bn {row.get('value_usd_bn')} -> {new.get('value_usd_bn')} (recomputed)")
-        if changed:
+        if changed:  # one edited clause: a later edit replaces the earlier one (git keeps the history)
             edited = "edited: " + ", ".join(changed)
+            note = re.sub(r"(?:^|; )edited: .*$", "", note)
             new["note"] = f"{note}; {edited}" if note else edited
     return new
 

@@ -60,3 +60,11 @@ def test_unvalued_row_drops_a_stale_usd_figure(data_copy: Path) -> None:
     (new,) = [x for x in pq.read_table(data_copy / "flows.parquet").to_pylist()
               if all(x[k] == v for k, v in where.items())]
     assert new["value_usd_bn"] is None and f"value_usd_bn {r['value_usd_bn']} -> None" in new["note"]
+
+
+def test_a_second_edit_replaces_the_edited_clause(data_copy: Path) -> None:
+    first = _row(data_copy)["note"]
+    set_flows({"value": 40.0}, data_copy, where=FLOW, source_id=SOURCE)
+    set_flows({"value": 41.0}, data_copy, where=FLOW, source_id=SOURCE)
+    note = _row(data_copy)["note"]
+    assert note.count("edited:") == 1 and note.startswith(first + "; edited: value 40.0 -> 41.0")
