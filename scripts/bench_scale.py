@@ -11,6 +11,13 @@ measures_pandas (pandas groupby; same results checked), pagerank (batched, netwo
 (per-layer loop, sampled and extrapolated by edge count unless --nx-sample 0 runs every layer), report
 (the product section), and pipeline (import + measures + PageRank + report in one fresh process: its wall
 time and peak RSS). The last line printed is one JSON object with every figure.
+
+    python scripts/bench_scale.py --rows 2000000 --engine spark   # DuckDB and Spark side by side
+
+With ``--engine spark`` the run is import, then the same measures + PageRank on each engine in a fresh
+process (DuckDB: import + connection as start-up; Spark: JVM + session start-up, ``--spark-master``,
+default ``local[*]``), the Spark measures query once more on the warm session, and a check that the two
+engines' tables are equal (measures within 1e-9 relative, PageRank bit for bit).
 """
 
 from __future__ import annotations
@@ -396,9 +403,99 @@ def run_icio(a) -> dict:
     return res
 
 
+def stage_engine_duckdb(a) -> dict:
+    """Measures + PageRank on DuckDB in a fresh process: start-up (import, connection), query, total."""
+    t0 = time.perf_counter()
+    import duckdb
+
+    from netdep.bulk.centrality import write_pagerank
+    from netdep.bulk.measures import compute_measures
+
+    duckdb.connect(":memory:").close()
+    t1 = time.perf_counter()
+    r = compute_measures(a.data)
+    t2 = time.perf_counter()
+    write_pagerank(a.data, sorted(r.rows))
+    t3 = time.perf_counter()
+    return {"duckdb_start_s": t1 - t0, "duckdb_measures_s": t2 - t1, "duckdb_pagerank_s": t3 - t2,
+            "duckdb_total_s": t3 - t0}
+
+
+def stage_engine_spark(a) -> dict:
+    """Measures + PageRank on Spark in a fresh process: start-up (imports, JVM, session), query, total."""
+    t0 = time.perf_counter()
+    from netdep.bulk.spark import compute_measures_spark, pagerank_spark, spark_session
+
+    conf = dict(kv.split("=", 1) for kv in a.spark_conf)
+    spark = spark_session(a.spark_master, conf)
+    t1 = time.perf_counter()
+    out = Path(a.workdir) / "spark_out"
+    shutil.rmtree(out, ignore_errors=True)
+    r = compute_measures_spark(spark, a.data, out)
+    t2 = time.perf_counter()
+    pagerank_spark(spark, a.data, out, sorted(r.rows))
+    t3 = time.perf_counter()
+    compute_measures_spark(spark, a.data, Path(a.workdir) / "spark_out_warm")  # the same query, warm JVM
+    t4 = time.perf_counter()
+    cores = spark.sparkContext.defaultParallelism
+    spark.stop()
+    return {"spark_start_s": t1 - t0, "spark_measures_s": t2 - t1, "spark_pagerank_s": t3 - t2,
+            "spark_total_s": t3 - t0, "spark_measures_warm_s": t4 - t3, "spark_master": a.spark_master,
+            "spark_parallelism": cores, "spark_measure_rows": sum(r.rows.values())}
+
+
+def stage_engines_compare(a) -> dict:
+    """The Spark engine's tables against DuckDB's: same rows and order, floats within 1e-9 / bit for bit."""
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    d, s = Path(a.data), Path(a.workdir) / "spark_out"
+    worst, pr_worst, equal = 0.0, 0.0, True
+    for y in _years(d):
+        for table in ("hs6_measures", "hs6_pagerank"):
+            x = pq.read_table(d / table / f"year={y}" / "part-0.parquet")
+            z = pq.read_table(s / table / f"year={y}" / "part-0.parquet")
+            equal &= x.schema == z.schema and x.num_rows == z.num_rows
+            for c in x.column_names:
+                if x.schema.field(c).type in ("double", "float"):
+                    u = x.column(c).to_numpy(zero_copy_only=False).astype(float)
+                    v = z.column(c).to_numpy(zero_copy_only=False).astype(float)
+                    equal &= bool(np.array_equal(np.isnan(u), np.isnan(v)))
+                    ok = ~np.isnan(u)
+                    diff = np.abs(u[ok] - v[ok])
+                    if table == "hs6_pagerank":
+                        pr_worst = max(pr_worst, float(diff.max()) if len(diff) else 0.0)
+                    else:
+                        rel = diff / np.maximum(np.abs(u[ok]), 1e-300)
+                        worst = max(worst, float(rel.max()) if len(rel) else 0.0)
+                else:
+                    equal &= x.column(c).equals(z.column(c))
+    return {"engines_equal": bool(equal and worst <= 1e-9 and pr_worst == 0.0),
+            "engines_measures_max_rel_diff": worst, "engines_pagerank_max_abs_diff": pr_worst}
+
+
+def main_engines(a) -> int:
+    """``--engine spark``: import once, then DuckDB and Spark side by side (figures per engine)."""
+    res: dict = {"rows": a.rows * a.years, "rows_per_year": a.rows, "years": a.years, "cores": os.cpu_count(),
+                 "load_avg_before": os.getloadavg()[0]}
+    for name in ("import", "engine_duckdb", "engine_spark", "engines_compare"):
+        t = time.perf_counter()
+        out = _run_stage(name, a)
+        out.pop("rss_mib")
+        res.update(out)
+        res[f"{name}_process_s"] = time.perf_counter() - t
+    res["load_avg_after"] = os.getloadavg()[0]
+    res["spark_vs_duckdb_total"] = res["spark_total_s"] / res["duckdb_total_s"]
+    res["spark_vs_duckdb_measures"] = res["spark_measures_s"] / res["duckdb_measures_s"]
+    res["spark_vs_duckdb_measures_warm"] = res["spark_measures_warm_s"] / res["duckdb_measures_s"]
+    print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in res.items()}))
+    return 0
+
+
 STAGES = {"import": stage_import, "measures": stage_measures, "measures_pandas": stage_measures_pandas,
           "pagerank": stage_pagerank, "networkx": stage_networkx, "report": stage_report, "pipeline": stage_pipeline,
-          **ICIO_STAGES}
+          "engine_duckdb": stage_engine_duckdb, "engine_spark": stage_engine_spark,
+          "engines_compare": stage_engines_compare, **ICIO_STAGES}
 
 
 def _child(a) -> None:
@@ -409,7 +506,8 @@ def _child(a) -> None:
 
 def _run_stage(name: str, a) -> dict:
     cmd = [sys.executable, __file__, "--stage", name, "--csv", str(a.csv), "--data", str(a.data),
-           "--workdir", str(a.workdir), "--nx-sample", str(a.nx_sample), "--rows", str(a.rows)]
+           "--workdir", str(a.workdir), "--nx-sample", str(a.nx_sample), "--rows", str(a.rows),
+           "--spark-master", a.spark_master, *[f"--spark-conf={kv}" for kv in a.spark_conf]]
     if getattr(a, "icio", None):
         cmd += ["--icio", str(a.icio)]
     t = time.perf_counter()
@@ -432,6 +530,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--icio", type=Path, default=None,
                     help="also benchmark the real table: the OECD ICIO bilateral intermediate CSV(.gz)")
     ap.add_argument("--icio-only", action="store_true", help="with --icio: skip the synthetic BACI stages")
+    ap.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                    help="spark: DuckDB and Spark side by side (start-up, query, total) instead of the stages")
+    ap.add_argument("--spark-master", default="local[*]")
+    ap.add_argument("--spark-conf", action="append", default=["spark.driver.memory=4g"], metavar="KEY=VALUE")
     ap.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
     ap.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
@@ -455,6 +557,8 @@ def main(argv: list[str] | None = None) -> int:
                         str(a.years), "--seed", str(a.seed), str(a.csv)], check=True)
         print(f"  generated {a.csv} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
     shutil.rmtree(a.data, ignore_errors=True)
+    if a.engine == "spark":
+        return main_engines(a)
     res: dict = {"rows": a.rows * a.years, "rows_per_year": a.rows, "years": a.years, "cores": os.cpu_count(),
                  "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE")}
     rss = {"bench_parent": _rss_mib()}

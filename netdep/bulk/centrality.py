@@ -410,10 +410,13 @@ def pagerank_layers(data_dir: str | Path, year: int, alpha: float = 0.85, max_it
     return pagerank_table(g, x)
 
 
-def write_pagerank(data_dir: str | Path, years: list[int] | None = None, **kw) -> dict[int, int]:
-    """Compute and write ``<data>/hs6_pagerank/year=YYYY/part-0.parquet`` (view ``hs6_pagerank``)."""
+def write_pagerank(data_dir: str | Path, years: list[int] | None = None, out: str | Path | None = None,
+                   **kw) -> dict[int, int]:
+    """Compute and write ``<data>/hs6_pagerank/year=YYYY/part-0.parquet`` (view ``hs6_pagerank``; under
+    ``out`` instead of ``data_dir`` when given)."""
     d = Path(data_dir)
-    out = {}
+    res = {}
     for y in years if years is not None else partition_years(d / "hs6"):
-        _, out[y] = write_partition(pagerank_layers(d, y, **kw).to_reader(), PAGERANK_SCHEMA, d / PAGERANK_DIR, y)
-    return out
+        _, res[y] = write_partition(pagerank_layers(d, y, **kw).to_reader(), PAGERANK_SCHEMA,
+                                 Path(out or d) / PAGERANK_DIR, y)
+    return res

@@ -84,11 +84,13 @@ def measures_connection(data_dir: Path, memory_limit: str = "2GB"):
     return con
 
 
-def compute_measures(data_dir: str | Path, years: list[int] | None = None, memory_limit: str = "2GB") -> MeasuresResult:
+def compute_measures(data_dir: str | Path, years: list[int] | None = None, memory_limit: str = "2GB",
+                     out: str | Path | None = None) -> MeasuresResult:
     """Compute the measures (module doc) for ``years`` (default: every year of ``<data>/hs6``) and write them.
 
     Each year is written to ``<data>/hs6_measures/year=YYYY/part-0.parquet``, rows sorted by (importer,
-    commodity), atomically. Returns the rows and files written.
+    commodity), atomically (under ``out`` instead of ``data_dir`` when given). Returns the rows and files
+    written.
     """
     d = Path(data_dir)
     have = partition_years(d / "hs6")
@@ -103,7 +105,7 @@ def compute_measures(data_dir: str | Path, years: list[int] | None = None, memor
     try:
         for y in years:
             path, n = write_partition(arrow_table(con, sql, {"year": y}).to_reader(), MEASURES_SCHEMA,
-                                      d / MEASURES_DIR, y)
+                                      Path(out or d) / MEASURES_DIR, y)
             result.rows[y], result.files = n, [*result.files, path]
     finally:
         con.close()

@@ -5,7 +5,10 @@
 -- import_value      M_dk   = sum_o v_odk                       (US$ bn)
 -- suppliers         number of origins with a flow
 -- hhi               H_dk   = sum_o (v_odk / M_dk)^2 = sum_o v_odk^2 / M_dk^2   (Hirschman 1945; Herfindahl 1950)
--- top_supplier      origin of the largest flow (ties: the alphabetically first), top_share its share
+-- top_supplier      origin of the largest flow (ties: the alphabetically first), top_share its share;
+--                   arg_min(origin, (-value, origin)): the smallest (-value, origin) pair, which sqlglot turns
+--                   into Spark's min_by (netdep.bulk.spark runs this file there; max_by(origin, value) would
+--                   break ties arbitrarily)
 -- export_value      X_dk   = sum_j v_djk, the importer's own exports of the product
 -- world_export_hhi  W_k    = sum_o (X_ok / sum_o X_ok)^2, concentration of world exports
 -- import_export_ratio M_dk / X_dk (null when X_dk = 0)
@@ -20,7 +23,7 @@ WITH f AS (
            sum(value) AS import_value,
            count(*) AS suppliers,
            sum(value * value) / nullif(sum(value) * sum(value), 0) AS hhi,
-           first(origin ORDER BY value DESC, origin) AS top_supplier,
+           arg_min(origin, (-value, origin)) AS top_supplier,
            max(value) / nullif(sum(value), 0) AS top_share
     FROM f GROUP BY destination, commodity
 ), ex AS (
