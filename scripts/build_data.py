@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from netdep.build import build_tables  # noqa: E402
 from netdep.checks import check_tables  # noqa: E402
 from netdep.errors import NetdepError  # noqa: E402
+from netdep.series import build_series, read_series, write_series  # noqa: E402
 from netdep.store import read_tables, write_tables  # noqa: E402
 
 
@@ -27,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     try:
         tables = build_tables(a.src)
+        series = build_series(a.src, {r.as_py() for r in tables["sources"].column("source_id")})
     except NetdepError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -37,12 +39,19 @@ def main(argv: list[str] | None = None) -> int:
     if a.check:
         current, errs = read_tables(a.out)
         differ = [n for n, t in tables.items() if n not in current or not current[n].equals(t)]
+        if series is not None:
+            bundled = read_series(a.out)
+            if bundled is None or not bundled.equals(series):
+                differ.append("series_monthly")
         if errs or differ:
             print(f"{a.out} differs from {a.src} in: {', '.join(differ) or 'unreadable files'}", file=sys.stderr)
             return 1
         print(f"{a.out} is in step with {a.src}")
         return 0
     write_tables(a.out, tables)
+    if series is not None:
+        write_series(a.out, series)
+        tables = {**tables, "series_monthly": series}
     for name, t in tables.items():
         print(f"{name:12s} {t.num_rows:6d} rows")
     return 0
