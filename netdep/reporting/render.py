@@ -290,6 +290,13 @@ def _extra_sections(data: Data, rep: Report) -> list[Section]:
             for item in sec["items"]:
                 s.items.append(tuple(item))
             out.append(s)
+    from .timeseries import timeseries_section  # issue 10: yearly and monthly series
+
+    ts = timeseries_section(data.path) if data.path is not None else None
+    if ts:
+        s = Section(ts["title"])
+        s.items.extend(tuple(i) for i in ts["items"])
+        out.append(s)
     try:
         from ..bulk.report import product_section
     except ImportError:
