@@ -405,7 +405,7 @@ def test_clean_data_summary(data_copy, capsys):
     line = lines[0]
     assert line.startswith("ok: 6 tables, ")
     assert f"{n_flows} flows" in line
-    assert "years 2021–2025" in line
+    assert "years 2017–2025" in line
     assert f"{n_actors} actors" in line
 
 
