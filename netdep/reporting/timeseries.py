@@ -216,6 +216,14 @@ def timeseries_section(data_dir: str | Path) -> dict[str, Any] | None:
                                          "Source: General Administration of Customs of China (monthly imports by "
                                          "origin)"),
                               "China's monthly crude oil imports from Russia (Mt), GACC"))
+        used = sorted({sid.strip() for r in eu + cn for sid in (r["sources"] or "").split(",")}
+                      | ({"eurostat_nrg_ti_gasm", "gacc_monthly"} if _has_series(con) else set()))
+        from .tiers import tier_text
+
+        srcs = con.execute("select * from sources where source_id in (select unnest(?)) order by source_id",
+                           [used]).fetchdf().to_dict("records")
+        items.append(("p", "Sources of this section (by id): " + "; ".join(
+            f"{x['source_id']}: {x['title']} — {x['publisher']}, <{x['url']}>.{tier_text(x)}" for x in srcs)))
         return {"title": "Over time: Russia's share of EU gas imports, China's imports from Russia", "items": items}
     finally:
         con.close()
