@@ -104,8 +104,8 @@ def series_views_sql(data_dir: str | Path) -> str:
     return sql.replace("@path", f"'{quoted}'")
 
 
-def write_series(data_dir: str | Path, table: pa.Table) -> Path:
-    """Write ``series_monthly.parquet`` atomically (temporary file, fsync, ``os.replace``); same rows, same bytes."""
+def write_series(data_dir: str | Path, table: pa.Table, file: str = SERIES_FILE) -> Path:
+    """Write ``file`` (default ``series_monthly.parquet``) atomically: temporary file, fsync, ``os.replace``."""
     import os
     import tempfile
 
@@ -113,7 +113,7 @@ def write_series(data_dir: str | Path, table: pa.Table) -> Path:
 
     d = Path(data_dir)
     d.mkdir(parents=True, exist_ok=True)
-    target = d / SERIES_FILE
+    target = d / file
     fd, tmp = tempfile.mkstemp(prefix=".netdep-tmp-series-", suffix=".parquet", dir=d)
     try:
         with os.fdopen(fd, "wb") as f:

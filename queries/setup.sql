@@ -68,3 +68,14 @@ CREATE OR REPLACE VIEW flows_monthly AS
 SELECT month, CAST(substr(month, 1, 4) AS INTEGER) AS year, layer, commodity, origin, destination, route, point,
        value, unit, source_id, note
 FROM series_monthly;
+
+-- Route capacity by year (netdep/capacity.py): the cited per-year rows, and one row per route and data year.
+CREATE OR REPLACE VIEW route_capacity_by_year AS SELECT * FROM read_parquet('data/route_capacity.parquet');
+CREATE OR REPLACE VIEW route_capacity AS
+WITH years AS (SELECT DISTINCT year FROM flows WHERE layer = 'energy')
+SELECT r.route, y.year, coalesce(c.capacity, r.capacity) AS capacity, coalesce(c.status, r.status) AS status,
+       coalesce(c.source_id, r.source_id) AS source_id,
+       CASE WHEN c.route IS NULL THEN 'routes (all years)' ELSE 'by year' END AS basis,
+       coalesce(c.note, r.note) AS note
+FROM routes r CROSS JOIN years y
+LEFT JOIN route_capacity_by_year c ON c.route = r.route AND c.year = y.year;

@@ -11,9 +11,12 @@ import argparse
 import sys
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from netdep.build import build_tables  # noqa: E402
+from netdep.capacity import CAPACITY_FILE, build_route_capacity  # noqa: E402
 from netdep.checks import check_tables  # noqa: E402
 from netdep.errors import NetdepError  # noqa: E402
 from netdep.series import build_series, read_series, write_series  # noqa: E402
@@ -28,7 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     try:
         tables = build_tables(a.src)
-        series = build_series(a.src, {r.as_py() for r in tables["sources"].column("source_id")})
+        source_ids = {r.as_py() for r in tables["sources"].column("source_id")}
+        series = build_series(a.src, source_ids)
+        capacity = build_route_capacity(a.src, {r.as_py() for r in tables["routes"].column("route")}, source_ids)
     except NetdepError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -43,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
             bundled = read_series(a.out)
             if bundled is None or not bundled.equals(series):
                 differ.append("series_monthly")
+        if capacity is not None:
+            path = Path(a.out) / CAPACITY_FILE
+            if not path.is_file() or not pq.read_table(path).equals(capacity):
+                differ.append("route_capacity")
         if errs or differ:
             print(f"{a.out} differs from {a.src} in: {', '.join(differ) or 'unreadable files'}", file=sys.stderr)
             return 1
@@ -52,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     if series is not None:
         write_series(a.out, series)
         tables = {**tables, "series_monthly": series}
+    if capacity is not None:
+        write_series(a.out, capacity, CAPACITY_FILE)
+        tables = {**tables, "route_capacity": capacity}
     for name, t in tables.items():
         print(f"{name:12s} {t.num_rows:6d} rows")
     return 0
