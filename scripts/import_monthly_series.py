@@ -6,7 +6,8 @@ Usage:
 
 What is kept (see netdep/series.py and the README, "Monthly series"):
 * Eurostat monthly imports by partner (nrg_ti_gasm, nrg_ti_oilm, nrg_122m): summed over the 27 EU member
-  reporters, intra-EU partners dropped; partners that are not actors of data/src/actors.csv summed as ROW;
+  reporters, intra-EU partners dropped; months where fewer than 80% of the usual number of members report are
+  dropped as incomplete; partners that are not actors of data/src/actors.csv summed as ROW;
   Eurostat's UNMAPPED partner (codes it could not name) kept as origin 'UNSPECIFIED'.
 * China customs (GACC) monthly imports from Russia: volumes (Mt) and values (US$ mn).
 * IEA Gas Trade Flows: points where gas leaves Russia, Belarus, Ukraine or Türkiye, mapped to routes.
@@ -62,13 +63,27 @@ def _open(path: str):
 def eurostat_rows(path: str) -> list[dict]:
     """Extra-EU27 imports by partner, month and commodity (see the module docstring)."""
     acc: dict[tuple, float] = defaultdict(float)
+    reporters: dict[tuple, set[str]] = defaultdict(set)
     with _open(path) as f:
         for r in csv.DictReader(f):
-            if r["reporter"] not in EU_MEMBERS or r["partner"] in EU_MEMBERS:
+            if r["reporter"] not in EU_MEMBERS:
+                continue
+            sid = EUROSTAT_SOURCE[r["eurostat_dataset"]]
+            group = "gas" if r["commodity"] in ("gas_all", "lng") else r["commodity"]
+            if r["commodity"] != "lng":  # LNG has few importers; gas completeness is judged on all gas
+                reporters[(group, r["unit"], r["month"])].add(r["reporter"])
+            if r["partner"] in EU_MEMBERS:
                 continue
             origin = PARTNERS.get(r["partner"], "ROW")
-            sid = EUROSTAT_SOURCE[r["eurostat_dataset"]]
             acc[(r["month"], r["commodity"], r["unit"], origin, sid)] += float(r["value"])
+    # a month in which fewer than 80% of the usual number of member states report is incomplete (the latest
+    # months of the export, e.g. gas 2022-08 with 15 reporters against 32): dropped, not shown as a fall
+    usual: dict[tuple, int] = defaultdict(int)
+    for (group, unit, _), rep in reporters.items():
+        usual[(group, unit)] = max(usual[(group, unit)], len(rep))
+    complete = {k for k, rep in reporters.items() if len(rep) >= 0.8 * usual[k[:2]]}
+    acc = {k: v for k, v in acc.items()
+           if ("gas" if k[1] in ("gas_all", "lng") else k[1], k[2], k[0]) in complete}
     out = []
     gas = defaultdict(dict)
     for (month, commodity, unit, origin, sid), v in acc.items():

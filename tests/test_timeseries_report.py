@@ -41,7 +41,8 @@ def test_section_has_the_charts_and_monthly_table():
     tables = [i for i in sec["items"] if i[0] == "table"]
     monthly = next(t for t in tables if t[1][0] == "year" and t[1][1] == "01")
     assert [r[0] for r in monthly[2]] == [2019, 2020, 2021, 2022]
-    assert monthly[2][3][10] == "–"  # 2022-10 not in the Eurostat series (ends 2022-09)
+    assert monthly[2][3][8] == "–"  # 2022-08: only 15 of 27 members reported; dropped as incomplete
+    assert monthly[2][3][7] != "–"
 
 
 def test_line_chart_ticks_are_years():
