@@ -6,7 +6,7 @@ Every figure is computed here from the data folder:
   gas imports = RUS -> EU27 (pipeline gas + LNG, bcm) / all -> EU27 (pipeline gas + LNG). Intra-EU flows are not
   imports. A year whose EU27 gas imports are not a full matrix (2024: LNG only, from press and EI totals) is
   shown as partial, with what it covers.
-* **monthly** (``flows_monthly``, Eurostat ``nrg_ti_gasm``, bcm, 2014-01 to 2022-09): partner Russia / all
+* **monthly** (``flows_monthly``, Eurostat ``nrg_ti_gasm``, bcm, 2014-01 to 2022-07): partner Russia / all
   extra-EU27 partners, summed over the 27 member reporters; and the same with Belarus and Ukraine (transit
   neighbours with no gas exports of their own) counted as Russian.
 * China's imports from Russia: crude oil and pipeline gas per year from ``flows``; crude oil per month from
@@ -172,7 +172,8 @@ def timeseries_section(data_dir: str | Path) -> dict[str, Any] | None:
                                          "Eurostat nrg_ti_gasm", ymax=0.6, percent=True),
                               "Russia's share of EU27 gas imports by year: Statistical Review matrices and Eurostat "
                               "monthly imports summed by year"))
-                items.append(("p", "By month (Eurostat nrg_ti_gasm, 2014-01 to 2022-09): Eurostat records the "
+                items.append(("p", f"By month (Eurostat nrg_ti_gasm, {direct[0][0]} to {direct[-1][0]}; months "
+                                   "with too few reporting members are left out): Eurostat records the "
                                    "partner a consignment came from, often the transit neighbour, so gas from "
                                    "Russia entering through Belarus or Ukraine appears under those partners; the "
                                    "second line counts them as Russian (neither exports gas of its own). Turkey "
