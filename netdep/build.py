@@ -89,6 +89,7 @@ def build_tables(src_dir: str | Path) -> dict[str, pa.Table]:
     if not (d / "sources.csv").exists():
         raise SourceFormatError(f"{d}: no sources.csv; is this a netdep data/src folder?")
     sources = [{k: (v or None) for k, v in r.items()} for r in _read(d / "sources.csv")]
+    _add_tiers(d, sources)
     actors = [{"actor": r["actor"], "name": r["name"], "kind": r["kind"], "members": _list(r["members"])}
               for r in _read(d / "actors.csv")]
     p = d / "commodities.csv"
@@ -153,6 +154,24 @@ def build_tables(src_dir: str | Path) -> dict[str, pa.Table]:
         "balances": table_from_rows("balances", balances),
     }
     return {name: canonical(name, t) for name, t in out.items()}
+
+
+def _add_tiers(d: Path, sources: list[dict]) -> None:
+    """Fill ``tier`` and ``original_publisher`` of each source from ``source_tiers.csv`` (issue 10)."""
+    from .schema import TIERS
+
+    p = d / "source_tiers.csv"
+    tiers: dict[str, tuple[str, str | None]] = {}
+    if p.exists():
+        known = {s["source_id"] for s in sources}
+        for i, r in enumerate(_read(p), 1):
+            if r["source_id"] not in known:
+                raise SourceFormatError(f"{p.name}:{i}: source_id: '{r['source_id']}' is not in sources.csv")
+            if r["tier"] not in TIERS:
+                raise SourceFormatError(f"{p.name}:{i}: tier: '{r['tier']}' is not one of {', '.join(TIERS)}")
+            tiers[r["source_id"]] = (r["tier"], r["original_publisher"] or None)
+    for s in sources:
+        s["tier"], s["original_publisher"] = tiers.get(s["source_id"], (None, None))
 
 
 def remainders(flows: list[dict], totals: list[dict]) -> list[dict]:

@@ -42,8 +42,11 @@ def setup_sql(data_dir: str = "data") -> str:
         path = f"{data_dir.rstrip('/')}/{name}.parquet".replace("'", "''")
         lines.append(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{path}');")
     from .bulk.views import bulk_views_sql  # product-level tables (hs6/ ...), only those present
+    from .capacity import capacity_views_sql  # route capacity by year (route_capacity.parquet), when present
+    from .series import series_views_sql  # monthly series (series_monthly.parquet), when present
 
-    return "\n".join(lines) + "\n" + _views_sql() + bulk_views_sql(data_dir)
+    return ("\n".join(lines) + "\n" + _views_sql() + bulk_views_sql(data_dir) + series_views_sql(data_dir)
+            + capacity_views_sql(data_dir))
 
 
 def connect(data_dir: str | Path | None = None, validate: bool = True, database: str = ":memory:"):

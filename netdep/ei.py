@@ -55,6 +55,9 @@ EU_MEMBER_LABELS = {
     "EU", "European Union", "Belgium", "France", "Italy", "Spain", "Netherlands",
     "Other EU", "Other European Union", "Germany", "Poland", "Portugal", "Greece",
     "Croatia", "Lithuania", "Finland",
+    # listed separately in older editions (2018 edition: Austria, Czech Republic, Hungary, Ireland, Slovakia)
+    "Austria", "Czech Republic", "Czechia", "Hungary", "Ireland", "Slovakia", "Denmark", "Sweden",
+    "Bulgaria", "Romania", "Slovenia", "Luxembourg", "Estonia", "Latvia", "Cyprus", "Malta",
 }
 
 
@@ -108,7 +111,7 @@ LNG_EXTRA = (
     ("Trinidad & Tobago", "REG_SC_AMERICA"), ("Other Americas", "REG_SC_AMERICA"),
     ("Other Europe", "REG_OTHER_EUROPE"), ("Rest of Europe", "REG_OTHER_EUROPE"),
     ("Other Middle East & Africa", "REG_OTHER_MIDDLE_EAST"), ("Yemen", "REG_OTHER_MIDDLE_EAST"),
-    ("Other Africa", "REG_AFRICA"), ("Angola", "REG_AFRICA"),
+    ("Other Africa", "REG_AFRICA"), ("Angola", "REG_AFRICA"), ("Equatorial Guinea", "REG_AFRICA"),
     ("Other Asia Pacific", "REG_OTHER_ASIA_PACIFIC"), ("Brunei", "REG_OTHER_ASIA_PACIFIC"),
     ("Papua New Guinea", "REG_OTHER_ASIA_PACIFIC"), ("Pakistan", "REG_OTHER_ASIA_PACIFIC"),
     ("Taiwan", "REG_OTHER_ASIA_PACIFIC"), ("Thailand", "REG_OTHER_ASIA_PACIFIC"),
@@ -125,15 +128,16 @@ SHEETS: tuple[Table, ...] = (
     Table("oil_products", (r"^Oil - Inter-area movements",), "origin", r"^Crude", 1, OIL_EXTRA,
           frozenset({"Total", "Total imports"})),
     Table("coal", (r"^Coal - Inter area movts", r"^Coal trade movements \d{4}"), "origin",
-          r"^Exajoules", 0, COAL_EXTRA, frozenset({"Total", "Total imports"})),
+          r"^(Exajoules|Million tonnes oil equivalent)", 0, COAL_EXTRA, frozenset({"Total", "Total imports"})),
     # "Other Europe" -> EU in the pipeline table is mostly intra-European re-export
     # and transit (e.g. 95.6 bcm in 2023 while the UK, the only large non-EU exporter
     # other than Norway, sent far less); dropped so EU27 shares are extra-EU shares.
-    Table("pipeline_gas", (r"^Gas - Trade movts - pipeline", r"^Gas trade( \d{4})? - pipeline"),
+    Table("pipeline_gas", (r"^Gas - Trade movts - pipeline", r"^Gas trade( \d{4})? - pipeline",
+                                  r"^Gas - Trade - pipeline"),
           "destination", r"^To", 0, PIPE_EXTRA, SUBTOTALS,
-          frozenset({("Other Europe", "EU"), ("Other Europe", "European Union")})),
-    Table("lng", (r"^Gas - Trade movts LNG", r"^Gas trade( \d{4})? - LNG"), "destination", r"^To",
-          0, LNG_EXTRA, SUBTOTALS, split_header=True),
+          frozenset(("Other Europe", m) for m in EU_MEMBER_LABELS)),
+    Table("lng", (r"^Gas - Trade movts LNG", r"^Gas trade( \d{4})? - LNG", r"^Gas - Trade movements LNG"),
+          "destination", r"^To", 0, LNG_EXTRA, SUBTOTALS, split_header=True),
 )
 
 
@@ -218,15 +222,27 @@ def _year_of(grid: list[list[object]], fallback: int | None) -> int:
     return fallback
 
 
-def matrix_rows(grids: dict[str, list[list[object]]], year: int | None = None) -> Iterator[EIRow]:
+#: editions before 2020 give coal trade in million tonnes oil equivalent; 1 Mtoe = 41.868 PJ
+#: (Statistical Review, "Approximate conversion factors"), so values are converted to EJ
+MTOE_TO_EJ = 0.041868
+
+
+def matrix_rows(grids: dict[str, list[list[object]]], year: int | None = None,
+                missing_ok: Iterable[str] = ()) -> Iterator[EIRow]:
     """Yield every non-zero cell of the Review's trade matrices in netdep's geography.
 
     ``year`` overrides the year read from the sheet title (the 2026 edition's oil
-    sheet is titled 2024 although it holds 2025 data).
+    sheet is titled 2024 although it holds 2025 data). ``missing_ok`` names
+    commodities whose matrix an edition may lack (the 2018 edition has no coal
+    inter-area table); any other missing table is an error. Coal given in Mtoe
+    (editions up to 2019) is converted to EJ with :data:`MTOE_TO_EJ`.
     """
+    skip_missing = set(missing_ok)
     for table in SHEETS:
         name = _find_sheet(grids, table)
         if name is None:
+            if table.commodity in skip_missing:
+                continue
             raise SourceFormatError(f"no sheet for {table.commodity} (looked for {table.sheet_patterns})")
         grid = grids[name]
         data_year = year if year is not None else _year_of(grid, None)
@@ -234,6 +250,7 @@ def matrix_rows(grids: dict[str, list[list[object]]], year: int | None = None) -
         if not headers:
             raise SourceFormatError(f"sheet {name!r}: header row {table.header_first_cell!r} not found")
         h = headers[0]
+        scale = MTOE_TO_EJ if str(grid[h][0] or "").strip().startswith("Million tonnes oil") else 1.0
         labels = list(grid[h])  # the products block reuses the crude block's column labels
         if table.block:
             starts = [i for i, r in enumerate(grid) if r and str(r[0] or "").strip().startswith("Product")]
@@ -247,27 +264,49 @@ def matrix_rows(grids: dict[str, list[list[object]]], year: int | None = None) -
             labels = [f"{above[i] or ''} {labels[i] or ''}" if i < len(above) and i > 0 else labels[i]
                       for i in range(len(labels))]
         columns = {j: normalise_label(lab) for j, lab in enumerate(labels) if j > 0 and normalise_label(lab)}
-        for row in grid[start + 1:]:
-            if not row or row[0] is None or str(row[0]).strip() == "":
-                if any(_number(c) for c in row[1:] if row):
-                    continue
-                break
-            row_label = normalise_label(row[0])
-            if row_label in table.skip:
-                if row_label.startswith("Total"):
-                    break
+        yield from _remainder_europe(list(_table_cells(table, name, grid, start, columns, data_year, scale)))
+
+
+def _remainder_europe(rows: list[EIRow]) -> list[EIRow]:
+    """Map the pipeline table's 'Other Europe' to a remainder when the table lists the UK or Turkey.
+
+    Editions up to 2021 list the United Kingdom and Turkey separately, so their
+    'Other Europe' is what is left (``REG_OTHER_EUROPE``, a remainder aggregate);
+    later editions fold them into 'Rest of Europe' / 'Non-EU Europe'
+    (``REG_REST_OF_EUROPE``, which covers GBR and TUR).
+    """
+    actors = {a for r in rows for a in (r.origin, r.destination)}
+    if not actors & {"GBR", "TUR"}:
+        return rows
+    fix = {"REG_REST_OF_EUROPE": "REG_OTHER_EUROPE"}
+    return [EIRow(r.year, r.commodity, fix.get(r.origin, r.origin), fix.get(r.destination, r.destination),
+                  r.value, r.origin_label, r.destination_label, r.sheet) for r in rows]
+
+
+def _table_cells(table: Table, name: str, grid: list[list[object]], start: int, columns: dict[int, str],
+                 data_year: int, scale: float) -> Iterator[EIRow]:
+    """The non-zero cells of one matrix block, mapped to actors."""
+    for row in grid[start + 1:]:
+        if not row or row[0] is None or str(row[0]).strip() == "":
+            if any(_number(c) for c in row[1:] if row):
                 continue
-            for j, col_label in columns.items():
-                if col_label in table.skip or j >= len(row):
-                    continue
-                value = _number(row[j])
-                if not value:
-                    continue
-                o_label, d_label = (row_label, col_label) if table.rows_are == "origin" else (col_label, row_label)
-                if (o_label, d_label) in table.drop_pairs:
-                    continue
-                yield EIRow(data_year, table.commodity, table.actor(o_label), table.actor(d_label),
-                            value, o_label, d_label, name)
+            break
+        row_label = normalise_label(row[0])
+        if row_label in table.skip:
+            if row_label.startswith("Total"):
+                break
+            continue
+        for j, col_label in columns.items():
+            if col_label in table.skip or j >= len(row):
+                continue
+            value = _number(row[j])
+            if not value:
+                continue
+            o_label, d_label = (row_label, col_label) if table.rows_are == "origin" else (col_label, row_label)
+            if (o_label, d_label) in table.drop_pairs:
+                continue
+            yield EIRow(data_year, table.commodity, table.actor(o_label), table.actor(d_label),
+                        value * scale, o_label, d_label, name + (" (Mtoe x 0.041868 = EJ)" if scale != 1.0 else ""))
 
 
 BALANCE_SHEETS = {
@@ -345,14 +384,15 @@ def price_rows(grids: dict, years: Iterable[int]) -> Iterator[tuple[int, str, fl
                     yield int(y), series, p, unit, name
 
 
-def flow_records(grids: dict, source_id: str, year: int | None = None, ndigits: int = 3) -> list[dict]:
+def flow_records(grids: dict, source_id: str, year: int | None = None, ndigits: int = 3,
+                 missing_ok: Iterable[str] = ()) -> list[dict]:
     """Aggregate :func:`matrix_rows` per (commodity, origin, destination) into flow records.
 
     Self-loops (intra-EU, intra-region after mapping) are dropped. Each record's
     ``note`` names the cells that were summed, so the figure can be found again.
     """
     cells: dict[tuple, list[EIRow]] = {}
-    for r in matrix_rows(grids, year=year):
+    for r in matrix_rows(grids, year=year, missing_ok=missing_ok):
         if r.origin == r.destination:
             continue
         cells.setdefault((r.year, r.commodity, r.origin, r.destination), []).append(r)

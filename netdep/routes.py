@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 
 from .store import Data
 
-__all__ = ["is_open", "RouteUse", "route_use", "links", "export_gates", "import_gates"]
+__all__ = ["is_open", "RouteUse", "route_use", "links", "export_gates", "import_gates", "capacity", "Capacity",
+           "measured_use"]
 
 
 def is_open(route: dict, year: int) -> bool:
@@ -130,3 +131,65 @@ def route_use(data: Data, year: int, flows: list[dict] | None = None, routes: li
             unrouted[(c, o, d)] = rest
     return RouteUse(year=year, use=dict(use), capacity={r["route"]: r["capacity"] for r in routes},
                     open={r["route"]: is_open(r, year) for r in routes}, unrouted=unrouted)
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """A route's capacity and status in one year, its source, and whether it is the year's own figure."""
+
+    route: str
+    year: int
+    capacity: float
+    status: str
+    source_id: str
+    by_year: bool  # False: the route's single value from routes.csv, used for every year
+
+
+def capacity(data: Data, route: str, year: int) -> Capacity:
+    """Capacity of ``route`` in ``year``: the cited per-year row of ``route_capacity.parquet`` where there is
+    one, else the route's single value in ``routes`` (``by_year=False``).
+
+    >>> from netdep.store import load
+    >>> data = load()
+    >>> capacity(data, "espo_china_spur", 2017).capacity, capacity(data, "espo_china_spur", 2018).capacity
+    (15.0, 30.0)
+    >>> c = capacity(data, "nord_stream_1", 2023); (c.status, c.by_year)
+    ('destroyed', True)
+    """
+    from .capacity import capacity_by_year
+
+    rows = {r["route"]: r for r in data.rows("routes")}
+    if route not in rows:
+        raise KeyError(f"no route '{route}'")
+    per_year = capacity_by_year(data.path) if data.path is not None else {}
+    r = per_year.get((route, year))
+    if r is not None:
+        return Capacity(route, year, r["capacity"], r["status"], r["source_id"], True)
+    base = rows[route]
+    return Capacity(route, year, base["capacity"], base["status"], base["source_id"], False)
+
+
+#: mcm per bcm
+_MCM = 1000.0
+
+
+def measured_use(data: Data, year: int) -> dict[str, float]:
+    """Route use in ``year`` measured at entry points (IEA Gas Trade Flows in ``flows_monthly``), bcm per route.
+
+    Only routes whose points are mapped, and only years the series covers in full (12 months; a point with no
+    row in a month carried nothing measurable) are returned; :func:`route_use` remains the allocation rule
+    for everything else.
+    """
+    from .series import read_series
+
+    t = read_series(data.path) if data.path is not None else None
+    if t is None:
+        return {}
+    out: dict[str, float] = defaultdict(float)
+    months: set[str] = set()
+    for r in t.to_pylist():
+        if r["source_id"] == "iea_gtf_2024_03" and r["month"].startswith(f"{year}-"):
+            months.add(r["month"])
+            if r["route"]:
+                out[r["route"]] += r["value"] / _MCM
+    return {k: round(v, 3) for k, v in sorted(out.items())} if len(months) == 12 else {}

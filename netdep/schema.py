@@ -16,13 +16,17 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-__all__ = ["Column", "Table", "TABLES", "LAYERS", "KINDS", "MODES", "STATUSES", "arrow_schema", "TABLE_ORDER"]
+__all__ = ["Column", "Table", "TABLES", "LAYERS", "KINDS", "MODES", "STATUSES", "TIERS", "arrow_schema",
+           "TABLE_ORDER"]
 
 LAYERS = ("trade", "energy", "investment")
 KINDS = ("country", "bloc", "region", "aggregate")
 MODES = ("pipeline", "lng", "seaborne", "rail")
 STATUSES = ("operating", "offline", "planned", "destroyed")
 UNITS = ("bcm", "Mt", "EJ", "USD_bn")
+#: how directly a source publishes its figure (issue 10): the statistics office or company itself; an
+#: international agency or recognised dataset; a news organisation reporting an official figure; anything else
+TIERS = ("primary", "agency", "press", "reprint")
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,12 @@ TABLES: dict[str, Table] = {
             Column("url", S, True, "Where to find it (http or https)."),
             Column("published", S, False, "Publication date or year (ISO 8601 where known)."),
             Column("note", S, False, "What was taken from it and how."),
+            Column("tier", S, False, "primary (the statistics office or company itself) | agency (an "
+                   "international agency or recognised dataset: Statistical Review, IEA, CREA, Bruegel) | press (a "
+                   "news organisation's report of an official figure) | reprint (anything else); from "
+                   "data/src/source_tiers.csv.", allowed=TIERS),
+            Column("original_publisher", S, False, "Who first published the figure (for press and reprints: "
+                   "the office or company they quote)."),
         )),
         Table("actors", "Countries, blocs, regions and aggregates: the nodes.", ("actor",), (
             Column("actor", S, True, "Key: ISO 3166-1 alpha-3, 'EU27', 'ROW' or 'REG_*' for a source's region."),

@@ -179,3 +179,25 @@ FROM read_parquet('data/isic_pagerank/*/*.parquet', hive_partitioning = true, hi
 CREATE OR REPLACE VIEW isic_industries AS
 SELECT commodity, code, name
 FROM read_parquet('data/isic_industries/*/*.parquet', hive_partitioning = true, hive_types = {'year': BIGINT});
+-- Monthly series (netdep/sql/series_views.sql), created when data/series_monthly.parquet exists.
+CREATE OR REPLACE VIEW series_monthly AS SELECT * FROM read_parquet('data/series_monthly.parquet');
+
+-- One row per month, commodity, origin, destination (and route/point for route-level series).
+-- Gas is pipeline_gas / lng where the source tells them apart (Eurostat: lng as reported, pipeline_gas =
+-- all natural gas less LNG; China customs: both; IEA entry points: pipeline_gas). Units differ by source and
+-- period (bcm, TJ, Mt, mcm, USD_mn): compare or sum only within one unit.
+CREATE OR REPLACE VIEW flows_monthly AS
+SELECT month, CAST(substr(month, 1, 4) AS INTEGER) AS year, layer, commodity, origin, destination, route, point,
+       value, unit, source_id, note
+FROM series_monthly;
+
+-- Route capacity by year (netdep/capacity.py): the cited per-year rows, and one row per route and data year.
+CREATE OR REPLACE VIEW route_capacity_by_year AS SELECT * FROM read_parquet('data/route_capacity.parquet');
+CREATE OR REPLACE VIEW route_capacity AS
+WITH years AS (SELECT DISTINCT year FROM flows WHERE layer = 'energy')
+SELECT r.route, y.year, coalesce(c.capacity, r.capacity) AS capacity, coalesce(c.status, r.status) AS status,
+       coalesce(c.source_id, r.source_id) AS source_id,
+       CASE WHEN c.route IS NULL THEN 'routes (all years)' ELSE 'by year' END AS basis,
+       coalesce(c.note, r.note) AS note
+FROM routes r CROSS JOIN years y
+LEFT JOIN route_capacity_by_year c ON c.route = r.route AND c.year = y.year;

@@ -11,11 +11,15 @@ import argparse
 import sys
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from netdep.build import build_tables  # noqa: E402
+from netdep.capacity import CAPACITY_FILE, build_route_capacity  # noqa: E402
 from netdep.checks import check_tables  # noqa: E402
 from netdep.errors import NetdepError  # noqa: E402
+from netdep.series import build_series, read_series, write_series  # noqa: E402
 from netdep.store import read_tables, write_tables  # noqa: E402
 
 
@@ -27,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     try:
         tables = build_tables(a.src)
+        source_ids = {r.as_py() for r in tables["sources"].column("source_id")}
+        series = build_series(a.src, source_ids)
+        capacity = build_route_capacity(a.src, {r.as_py() for r in tables["routes"].column("route")}, source_ids)
     except NetdepError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -37,12 +44,26 @@ def main(argv: list[str] | None = None) -> int:
     if a.check:
         current, errs = read_tables(a.out)
         differ = [n for n, t in tables.items() if n not in current or not current[n].equals(t)]
+        if series is not None:
+            bundled = read_series(a.out)
+            if bundled is None or not bundled.equals(series):
+                differ.append("series_monthly")
+        if capacity is not None:
+            path = Path(a.out) / CAPACITY_FILE
+            if not path.is_file() or not pq.read_table(path).equals(capacity):
+                differ.append("route_capacity")
         if errs or differ:
             print(f"{a.out} differs from {a.src} in: {', '.join(differ) or 'unreadable files'}", file=sys.stderr)
             return 1
         print(f"{a.out} is in step with {a.src}")
         return 0
     write_tables(a.out, tables)
+    if series is not None:
+        write_series(a.out, series)
+        tables = {**tables, "series_monthly": series}
+    if capacity is not None:
+        write_series(a.out, capacity, CAPACITY_FILE)
+        tables = {**tables, "route_capacity": capacity}
     for name, t in tables.items():
         print(f"{name:12s} {t.num_rows:6d} rows")
     return 0

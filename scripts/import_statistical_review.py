@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("workbook")
     p.add_argument("--source-id", required=True)
     p.add_argument("--year", type=int, help="data year, when the sheet titles are wrong")
+    p.add_argument("--missing-ok", default="", help="commodities an edition may lack, comma-separated (e.g. coal)")
     p.add_argument("--balances-years")
     p.add_argument("--prices-years")
     p.add_argument("--out", default="data/src")
@@ -40,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         grids = ei.read_grids(a.workbook)
         out = Path(a.out)
         out.mkdir(parents=True, exist_ok=True)
-        flows = ei.flow_records(grids, a.source_id, year=a.year)
+        flows = ei.flow_records(grids, a.source_id, year=a.year,
+                                 missing_ok=[c for c in a.missing_ok.split(",") if c])
         with open(out / f"flows_{a.source_id}.csv", "w", newline="", encoding="utf-8") as f:
             w = csv.DictWriter(f, FLOW_FIELDS, lineterminator="\n")
             w.writeheader()

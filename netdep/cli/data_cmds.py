@@ -36,6 +36,10 @@ def validate(data_dir: Path | None) -> None:
         sys.exit(1)
     for warning in source_drift(d):
         click.echo(f"warning: {warning}", err=True)
+    from ..balance import balance_warnings  # issue 10: residuals are reported, never an error
+
+    for warning in balance_warnings(data):
+        click.echo(f"warning: {warning}", err=True)
     click.echo(data_summary(data))
 
 

@@ -22,6 +22,7 @@ from ..store import Data
 from . import charts
 from .compute import Report
 from .headlines import COMMODITY, pct, short_name
+from .tiers import tier_text
 
 __all__ = ["document", "to_markdown", "to_html", "to_json", "write_report", "summary", "Section"]
 
@@ -323,6 +324,13 @@ def _extra_sections(data: Data, rep: Report) -> list[Section]:
             for item in sec["items"]:
                 s.items.append(tuple(item))
             out.append(s)
+    from .timeseries import timeseries_section  # issue 10: yearly and monthly series
+
+    ts = timeseries_section(data.path) if data.path is not None else None
+    if ts:
+        s = Section(ts["title"])
+        s.items.extend(tuple(i) for i in ts["items"])
+        out.append(s)
     try:
         from ..bulk.report import product_section
     except ImportError:
@@ -383,7 +391,8 @@ def to_markdown(doc: list[Section], rep: Report, chart_dir: str = "charts") -> t
                 out += [f"![{item[3]}]({chart_dir}/{item[1]}.svg)", "", f"*{item[3]}*", ""]
             elif kind == "sources":
                 out += [f"{x['n']}. <a id=\"src-{x['n']}\"></a>{x['title']} — {x['publisher']}"
-                        f"{', ' + x['published'] if x['published'] else ''}. <{x['url']}>" for x in item[1]] + [""]
+                        f"{', ' + x['published'] if x['published'] else ''}. <{x['url']}>{tier_text(x)}"
+                        for x in item[1]] + [""]
     return "\n".join(out), files
 
 
@@ -435,7 +444,8 @@ def to_html(doc: list[Section], rep: Report) -> str:
                 parts.append("<ol class='sources'>" + "".join(
                     f"<li id='src-{x['n']}'>{escape(x['title'])} — {escape(x['publisher'])}"
                     f"{', ' + escape(x['published']) if x['published'] else ''}. "
-                    f"<a href='{escape(x['url'], quote=True)}' rel='noreferrer'>{escape(x['url'])}</a></li>"
+                    f"<a href='{escape(x['url'], quote=True)}' rel='noreferrer'>{escape(x['url'])}</a>"
+                    f"{escape(tier_text(x))}</li>"
                     for x in item[1]) + "</ol>")
         parts.append("</section>")
     parts.append("</body></html>")
