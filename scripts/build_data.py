@@ -13,10 +13,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import pyarrow.parquet as pq  # noqa: E402
+
 from netdep.build import build_tables  # noqa: E402
 from netdep.checks import check_tables  # noqa: E402
 from netdep.errors import NetdepError  # noqa: E402
-from netdep.store import read_tables, write_tables  # noqa: E402
+from netdep.scenario.systems import build_system_tables, check_system_tables  # noqa: E402
+from netdep.store import read_tables, write_table, write_tables  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,16 +37,27 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return 1
+    systems = build_system_tables(a.src)  # supply systems (issue 11): beside the core tables
+    problems = check_system_tables(systems, tables)
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 1
     if a.check:
         current, errs = read_tables(a.out)
         differ = [n for n, t in tables.items() if n not in current or not current[n].equals(t)]
+        for n, t in systems.items():
+            f = Path(a.out) / f"{n}.parquet"
+            if not f.is_file() or not pq.read_table(f).equals(t):
+                differ.append(n)
         if errs or differ:
             print(f"{a.out} differs from {a.src} in: {', '.join(differ) or 'unreadable files'}", file=sys.stderr)
             return 1
         print(f"{a.out} is in step with {a.src}")
         return 0
     write_tables(a.out, tables)
-    for name, t in tables.items():
+    for name, t in systems.items():
+        write_table(a.out, name, t)
+    for name, t in {**tables, **systems}.items():
         print(f"{name:12s} {t.num_rows:6d} rows")
     return 0
 

@@ -110,6 +110,7 @@ def bound_sentences(data: Data, moves: list[dict]) -> list[str]:
                  + (f" over {m['route']}" if m["route"] else "") +
                  f": requested {m['requested']:.4g} {u}, added {m['moved']:.4g} {u}")
         bound = {"none": "no bound bit", "route_capacity": "route capacity bit",
-                 "exporter_volume": "the exporter's volume bit"}[m["bound"]]
+                 "exporter_volume": "the exporter's volume bit", "no_connection": "no supply system connects",
+                 "deliverability": "the supply system's deliverability bit"}.get(m["bound"], m["bound"])
         out.append(f"{s}; {bound} ({m['detail']}).")
     return out
