@@ -80,8 +80,12 @@ class Scenario:
         return default_years(data)[0]
 
     def state(self, data: Data) -> State:
-        """Run the operations; the resulting base-year flows, routes and moves."""
-        return run_operations(data, self.spec, self.year(data))
+        """Run the operations, then the market closure; the resulting base-year flows, routes and moves."""
+        from .closure import close
+        from .engine import initial_state
+
+        year = self.year(data)
+        return close(data, self.spec, run_operations(data, self.spec, year), initial_state(data, year))
 
     def plan(self, data: Data) -> list[Move]:
         """The dry run: what each reroute and add_flow would move, and the bound that bit (no measures)."""
@@ -102,8 +106,7 @@ class Scenario:
 
     def run(self, data: Data) -> ScenarioResult:
         """Measures before and after, delta, moves and headlines."""
-        year = self.year(data)
-        return compare(data, self.spec, year, run_operations(data, self.spec, year))
+        return compare(data, self.spec, self.year(data), self.state(data))
 
 
 def load(path: str | Path) -> Scenario:

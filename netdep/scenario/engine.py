@@ -85,6 +85,7 @@ class State:
     moves: list[Move] = field(default_factory=list)
     scenario_source: bool = False
     sys: dict[SysKey, float] = field(default_factory=dict)  # flows attributed to supply systems (.systems)
+    closure: Any = None  # what the market closure did (.closure.Closure), set by .closure.close
 
     def copy(self) -> State:
         return State(self.year, dict(self.rows), dict(self.routes), set(self.changed), list(self.moves),
