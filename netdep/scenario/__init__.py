@@ -11,7 +11,7 @@ column (:mod:`.results`); :mod:`.sweep` moves one parameter over a range, fast.
 >>> data = load()
 >>> s = sc.load(sc.bundled_path("russian_energy_to_europe_half"))
 >>> [(m.commodity, m.bound) for m in s.plan(data)]       # the dry run: what would move
-[('pipeline_gas', 'no_connection'), ('crude_oil', 'none')]
+[('pipeline_gas', 'no_connection'), ('crude_oil', 'none'), ('pipeline_gas', 'none')]
 >>> changed = s.apply(data)                              # a validated copy of the data
 >>> res = sc.run(s.path)
 >>> res.table.group_by(["scenario"]).aggregate([("value", "count")]).num_rows

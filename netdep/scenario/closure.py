@@ -14,9 +14,12 @@ states it:
     demand: a ``scale`` with a ``destination`` and no ``origin``). Added supply E = after − D displaces
     the importer's other suppliers (the flows no operation set) pro rata; lost supply is replaced pro
     rata from freed seaborne supply (LNG, crude, coal, products displaced elsewhere in this closure),
-    up to the spare capacity of the importer's open import gates. What no freed supply covers is
-    ``unmet`` (no supplier in the data has known spare capacity); freed supply no deficit takes is
-    ``unplaced`` (its exporter sells less, or to buyers outside the modelled demand).
+    up to the spare capacity of the importer's open import gates; what is still short is bid away
+    from the other buyers of seaborne supply, so the shortfall is shared by all buyers of that
+    commodity pro rata to their imports (a buyer that loses pipeline gas bids for LNG; the buyers it
+    outbids get ``unmet`` with bound ``outbid``). What no supply covers is ``unmet`` (no supplier
+    in the data has known spare capacity); freed supply no deficit takes is ``unplaced`` (its
+    exporter sells less, or to buyers outside the modelled demand).
 ``merit`` (the default)
     as ``proportional``, but displacement follows a stated order, tier by tier (pro rata within a
     tier): by default spot-priced LNG first, then pipeline gas (:data:`DEFAULT_MERIT`); override per
@@ -214,6 +217,7 @@ def _heuristic(state, g: str, cs: tuple[str, ...], demand: dict[str, float], aff
         else:
             bound[i] = "demand"
     placed: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+    short: dict[str, float] = {}  # buyers whose cargoes a short importer bid away
     for i in affected:
         d = demand[i] - total.get(i, 0.0)
         if d <= _TOL * max(1.0, demand[i]):
@@ -238,11 +242,36 @@ def _heuristic(state, g: str, cs: tuple[str, ...], demand: dict[str, float], aff
             got += take
             if take < min(d, avail) and room < d:
                 bound[i] = "route_capacity"
+        for c in cs:  # still short: bid seaborne cargoes away from the other buyers (the shortfall is shared)
+            rem = d - got
+            if c not in FUNGIBLE or rem <= _TOL * max(1.0, demand[i]):
+                continue
+            others = sorted(a for a in arcs if a[0] == c and a[2] != i and a[1] != i and a not in fixed
+                            and arcs[a] > 0)
+            mine = sum(v for a, v in arcs.items() if a[0] == c and a[2] == i)
+            lo = sum(arcs[a] for a in others)
+            if lo <= 0 or mine <= 0:
+                continue
+            take = min(rem * lo / (lo + mine), lo, _gate_spare(state, c, i) - got)
+            if take <= 0:
+                bound[i] = "route_capacity"
+                continue
+            for a in others:
+                x = take * arcs[a] / lo
+                arcs[a] -= x
+                arcs[(c, a[1], i)] = arcs.get((c, a[1], i), 0.0) + x
+                short[a[2]] = short.get(a[2], 0.0) + x
+            got += take
         if d - got > _TOL * max(1.0, demand[i]):
             unmet[i] = d - got
             bound.setdefault(i, "no_spare_supply")
         else:
             bound.setdefault(i, "demand")
+    for j, x in short.items():
+        unmet[j] = unmet.get(j, 0.0) + x
+        if bound.get(j, "demand") == "demand":
+            bound[j] = "outbid"
+        demand.setdefault(j, _totals(state.rows, cs).get(j, 0.0))
     return arcs, unmet, excess, bound
 
 
@@ -393,7 +422,9 @@ def close(data: Data, spec, state, base) -> Any:
             clo.records.append({"kind": "balance", "group": g, "importer": i, "demand": d,
                                 "base": tb.get(i, 0.0), "after_ops": ta.get(i, 0.0), "after": tf.get(i, 0.0),
                                 "unmet": unmet.get(i, 0.0), "excess": excess.get(i, 0.0),
-                                "bound": bound.get(i, "demand")})
+                                "bound": bound.get(i, "demand"),
+                                "russia_base": sum(v for a, v in base_arcs.items() if a[2] == i and a[1] == "RUS"),
+                                "russia_after": sum(v for a, v in final.items() if a[2] == i and a[1] == "RUS")})
             for a in sorted(set(base_arcs) | set(final) | set(ops_arcs)):
                 if a[2] != i:
                     continue

@@ -144,9 +144,8 @@ def closure_sentences(data: Data, mode: str, records: list[dict], year: int, los
         if b["excess"] > 1e-9:
             s += f" ({b['excess']:.2f} {unit} above demand: {b['bound'].replace('_', ' ')})"
         mine = [r for r in sup if r["importer"] == i and r["group"] == g]
-        rus_b = sum(r["base"] for r in mine if r["supplier"] == "RUS")
-        rus_a = sum(r["after"] for r in mine if r["supplier"] == "RUS")
-        if any(r["supplier"] == "RUS" for r in mine) and b["base"] > 0 and b["after"] > 0:
+        rus_b, rus_a = b["russia_base"], b["russia_after"]
+        if (rus_b > 0 or rus_a > 0) and b["base"] > 0 and b["after"] > 0:
             s += (f"; Russia's share of them {_verb(rus_b / b['base'], rus_a / b['after'])} from "
                   f"{pct(rus_b / b['base'])} to {pct(rus_a / b['after'])}")
         lose = sorted((r for r in mine if r["supplier"] != "RUS" and r["after"] < r["base"] - 1e-9),

@@ -160,8 +160,8 @@ class Systems:
         hit = _CACHE.get(id(data))
         if hit is not None and hit[0] is data:
             return hit[1]
-        tables: dict[str, pa.Table] = {}
-        if data.path is not None:
+        tables: dict[str, pa.Table] = {n: data.tables[n] for n in SYSTEM_TABLE_ORDER if n in data.tables}
+        if not tables and data.path is not None:
             for n in SYSTEM_TABLE_ORDER:
                 p = Path(data.path) / f"{n}.parquet"
                 if p.is_file():
