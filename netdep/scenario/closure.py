@@ -137,8 +137,14 @@ def _gate_spare(state, c: str, importer: str) -> float:
     gates = import_gates(list(state.routes.values()), c, importer, state.year)
     if not gates:
         return float("inf")
-    use = route_use(None, state.year, list(state.rows.values()), list(state.routes.values()))  # type: ignore[arg-type]
+    if _USE[0] is not state:  # the state is not changed while it is closed: one allocation per close()
+        _USE[:] = [state, route_use(None, state.year, list(state.rows.values()),  # type: ignore[arg-type]
+                                    list(state.routes.values()))]
+    use = _USE[1]
     return sum(max(route_capacity(r, state.year) - use.use.get(r["route"], 0.0), 0.0) for r in gates)
+
+
+_USE: list = [None, None]
 
 
 def _set_arc(state, sy: Systems, c: str, o: str, i: str, new: float, unit_usd: dict) -> None:
@@ -314,8 +320,11 @@ def _lp(state, g: str, cs: tuple[str, ...], demand: dict[str, float], fixed: set
     bounds = [(0.0, u) for u in ub] + [(0.0, None)] * (2 * ni)
     ii = {i: k for k, i in enumerate(importers)}
     rows_e, cols_e, vals_e, b_eq = [], [], [], []
+    free_in: dict[str, float] = defaultdict(float)
+    for a in free:
+        free_in[a[2]] += x0.get(a, 0.0)
     for i in importers:  # Σ x0 + p − n + u − v = D
-        b_eq.append(demand[i] - fix_in.get(i, 0.0) - sum(x0.get(a, 0.0) for a in free if a[2] == i))
+        b_eq.append(demand[i] - fix_in.get(i, 0.0) - free_in[i])
     for j, a in enumerate(free):
         r = ii[a[2]]
         rows_e += [r, r]
@@ -326,21 +335,23 @@ def _lp(state, g: str, cs: tuple[str, ...], demand: dict[str, float], fixed: set
         cols_e += [2 * nf + k, 2 * nf + ni + k]
         vals_e += [1.0, -1.0]
     rows_u, cols_u, vals_u, b_ub = [], [], [], []
-    sup = sorted({(a[0], a[1]) for a in free})
-    for r, (c, o) in enumerate(sup):  # Σ_i (p − n) over the supplier's free arcs ≤ 0: no new production
-        for j, a in enumerate(free):
-            if (a[0], a[1]) == (c, o):
-                rows_u += [r, r]
-                cols_u += [j, nf + j]
-                vals_u += [1.0, -1.0]
-        b_ub.append(0.0)
+    sup = {k: r for r, k in enumerate(sorted({(a[0], a[1]) for a in free}))}
+    for j, a in enumerate(free):  # Σ_i (p − n) over the supplier's free arcs ≤ 0: no new production
+        r = sup[(a[0], a[1])]
+        rows_u += [r, r]
+        cols_u += [j, nf + j]
+        vals_u += [1.0, -1.0]
+    b_ub += [0.0] * len(sup)
+    into: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for j, a in enumerate(free):
+        into[(a[0], a[2])].append(j)
     gate_rows: dict[int, tuple[str, str]] = {}
     for c in cs:
         if c not in FUNGIBLE:
             continue
         for i in importers:
             spare = _gate_spare(state, c, i)
-            js = [j for j, a in enumerate(free) if a[0] == c and a[2] == i]
+            js = into.get((c, i), [])
             if spare == float("inf") or not js:
                 continue
             r = len(b_ub)
@@ -376,7 +387,10 @@ def _lp(state, g: str, cs: tuple[str, ...], demand: dict[str, float], fixed: set
 
 def _tier_rank(a: tuple[str, str, str], merit: dict, g: str) -> int:
     order = merit.get(a[2], {}).get(g) or DEFAULT_MERIT[g]
-    return next((k for k, e in enumerate(order) if _match(e, a[0], a[1])), len(order))
+    for k, e in enumerate(order):
+        if e == a[0] or _match(e, a[0], a[1]):
+            return k
+    return len(order)
 
 
 def close(data: Data, spec, state, base) -> Any:
@@ -387,6 +401,7 @@ def close(data: Data, spec, state, base) -> Any:
     """
     mode = getattr(spec, "closure", None) or DEFAULT_MODE
     merit = getattr(spec, "merit", None) or {}
+    _USE[:] = [None, None]
     st = state.copy()
     clo = Closure(mode)
     st.closure = clo
@@ -410,6 +425,7 @@ def close(data: Data, spec, state, base) -> Any:
             final, unmet, excess, bound = _lp(state, g, cs, full, fixed, merit)
         else:
             final, unmet, excess, bound = _heuristic(state, g, cs, demand, affected, fixed, mode, merit)
+        _USE[:] = [None, None]
         usd = _unit_usd(state.rows)
         for a in sorted(set(final) | set(ops_arcs)):
             new, old = final.get(a, 0.0), ops_arcs.get(a, 0.0)
