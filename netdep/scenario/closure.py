@@ -132,6 +132,30 @@ def _arcs(rows: dict, cs: tuple[str, ...]) -> dict[tuple[str, str, str], float]:
     return a
 
 
+_BASE_ARCS: list = [None, None]
+
+
+def _group_arcs(state) -> dict[str, dict[tuple[str, str, str], float]]:
+    """Per group: (commodity, origin, importer) -> volume over the energy rows, in one pass (the base state's
+    cached while the same base is closed against, e.g. every step of a sweep)."""
+    if _BASE_ARCS[0] is state:
+        return _BASE_ARCS[1]
+    group = {c: g for g, cs in GROUPS.items() for c in cs}
+    out: dict[str, dict[tuple[str, str, str], float]] = defaultdict(lambda: defaultdict(float))
+    for k, r in state.rows.items():
+        g = group.get(k[1])
+        if g is not None and k[0] == "energy":
+            out[g][(k[1], k[2], k[3])] += r["value"]
+    return {g: dict(a) for g, a in out.items()}
+
+
+def _arc_totals(arcs: dict[tuple[str, str, str], float]) -> dict[str, float]:
+    t: dict[str, float] = defaultdict(float)
+    for a, v in arcs.items():
+        t[a[2]] += v
+    return t
+
+
 def _gate_spare(state, c: str, importer: str) -> float:
     """Spare capacity of the importer's open import gates for ``c`` (inf when it has none in the data)."""
     gates = import_gates(list(state.routes.values()), c, importer, state.year)
@@ -402,16 +426,19 @@ def close(data: Data, spec, state, base) -> Any:
     mode = getattr(spec, "closure", None) or DEFAULT_MODE
     merit = getattr(spec, "merit", None) or {}
     _USE[:] = [None, None]
+    if _BASE_ARCS[0] is not base:
+        _BASE_ARCS[:] = [None, None]
+        _BASE_ARCS[:] = [base, _group_arcs(base)]
     st = state.copy()
     clo = Closure(mode)
     st.closure = clo
     sy = Systems.of(data)
     fixed_keys = set(state.changed)
     dset = _demand_set(spec)
+    arcs_b, arcs_a = _group_arcs(base), _group_arcs(state)
     for g, cs in GROUPS.items():
-        tb, ta = _totals(base.rows, cs), _totals(state.rows, cs)
-        base_arcs = _arcs(base.rows, cs)
-        ops_arcs = _arcs(state.rows, cs)
+        base_arcs, ops_arcs = arcs_b.get(g, {}), arcs_a.get(g, {})
+        tb, ta = _arc_totals(base_arcs), _arc_totals(ops_arcs)
         affected = sorted(i for i in set(tb) | set(ta)
                           if abs(ta.get(i, 0.0) - tb.get(i, 0.0)) > _TOL * max(1.0, tb.get(i, 0.0)))
         if not affected:
@@ -426,12 +453,13 @@ def close(data: Data, spec, state, base) -> Any:
         else:
             final, unmet, excess, bound = _heuristic(state, g, cs, demand, affected, fixed, mode, merit)
         _USE[:] = [None, None]
-        usd = _unit_usd(state.rows)
+        usd: dict | None = None
         for a in sorted(set(final) | set(ops_arcs)):
             new, old = final.get(a, 0.0), ops_arcs.get(a, 0.0)
             if abs(new - old) > _TOL * max(1.0, old):
+                usd = _unit_usd(state.rows) if usd is None else usd
                 _set_arc(st, sy, a[0], a[1], a[2], new, usd)
-        tf = _totals(st.rows, cs)
+        tf = _arc_totals(_group_arcs(st).get(g, {})) if mode != "additive" else ta
         touched = sorted(set(affected) | {a[2] for a in final if abs(final[a] - ops_arcs.get(a, 0.0)) > _TOL})
         for i in touched:
             d = demand.get(i, tb.get(i, 0.0))
