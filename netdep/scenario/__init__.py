@@ -2,7 +2,9 @@
 
 A scenario (a TOML file, :mod:`.spec`) lists operations — ``reroute``, ``scale``, ``set_route``,
 ``add_flow`` — that change the base year's flows and routes (:mod:`.engine`). Reroutes are
-bounded by route capacity (:mod:`netdep.routes`). The measures of the dependency report are
+bounded by route capacity (:mod:`netdep.routes`) and by the exporter's supply systems (:mod:`.systems`:
+which fields reach which buyer, their deliverability); then the market closes (:mod:`.closure`:
+``additive``, ``proportional``, ``merit`` — the default — or ``optimal``). The measures of the dependency report are
 computed before and after (:mod:`.measures`) and returned as one long table with a ``scenario``
 column (:mod:`.results`); :mod:`.sweep` moves one parameter over a range, fast.
 
