@@ -59,7 +59,8 @@ def list_cmd(data_dir: Path | None) -> None:
     for p in files:
         s = load(p)
         ops = ", ".join(f"{i}:{o.type}" for i, o in enumerate(s.spec.operations))
-        click.echo(f"{p.stem} — {s.spec.name} (base year {s.spec.base_year}; operations {ops})")
+        click.echo(f"{p.stem} — {s.spec.name} (base year {s.spec.base_year}; closure {s.spec.closure}; "
+                   f"operations {ops})")
         click.echo(textwrap.fill(" ".join(s.spec.description.split()), width=100, initial_indent="    ",
                                  subsequent_indent="    "))
         click.echo("")

@@ -12,6 +12,11 @@ set_route  route, and at least one of status?, capacity?, open_from?, open_to? (
 add_flow   origin, destination, commodity, value (≥ 0), reason, value_usd_bn?, route?, source_id?
 ========== ===================================================================================
 
+``closure`` (``additive`` | ``proportional`` | ``merit``, the default | ``optimal``) says how markets
+rebalance after the operations, and ``[merit]`` overrides the displacement order per importer and
+group (``EU27.gas = ["lng:USA", "lng", "pipeline_gas"]``); see :mod:`.closure`. A file that
+extends another inherits both unless it sets them.
+
 ``extends = "other.toml"`` (relative to the file) puts the other file's operations
 first; its name, description and base year apply unless this file sets them.
 
