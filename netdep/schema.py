@@ -141,16 +141,17 @@ _ARROW = {S: pa.string(), INT: pa.int64(), F: pa.float64(), L: pa.list_(pa.strin
 
 def arrow_schema(table: str) -> pa.Schema:
     """The Arrow schema netdep writes for ``table`` (readers may use compatible types)."""
-    t = TABLES[table]
+    t = TABLES[table] if table in TABLES else SYSTEM_TABLES[table]
     return pa.schema([pa.field(c.name, _ARROW[c.type], nullable=not c.required) for c in t.columns])
 
 
 # Supply systems (issue 11): an exporter's volume comes from named systems feeding named routes. These three
-# tables sit beside the six core tables (not in TABLE_ORDER): the store never requires them, the scenario
-# engine reads them when present (netdep.scenario.systems). Country-level flows stay the edges of every graph;
-# the systems attribute a country's flows, so every measure rolls systems up to their country.
+# tables are kept apart from the six core tables (SYSTEM_TABLES, not TABLES; files in data/systems/): the store
+# never requires them, the scenario engine reads them when present (netdep.scenario.systems). Country-level
+# flows stay the edges of every graph; the systems attribute a country's flows, so every measure rolls systems
+# up to their country.
 SYSTEM_TABLE_ORDER = ("supply_systems", "system_routes", "system_flows")
-TABLES.update({t.name: t for t in [
+SYSTEM_TABLES: dict[str, Table] = {t.name: t for t in [
     Table("supply_systems", "Named supply systems of an exporter (fields and the grid that gathers them).",
           ("system",), (
         Column("system", S, True, "Key, e.g. 'rus_east_siberia'; never an actor code."),
@@ -189,4 +190,4 @@ TABLES.update({t.name: t for t in [
         Column("source_id", S, True, "Source of the attribution.", references="sources.source_id"),
         Column("note", S, False, "How the country flow was split between systems."),
     )),
-]})
+]}

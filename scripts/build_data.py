@@ -18,8 +18,13 @@ import pyarrow.parquet as pq  # noqa: E402
 from netdep.build import build_tables  # noqa: E402
 from netdep.checks import check_tables  # noqa: E402
 from netdep.errors import NetdepError  # noqa: E402
-from netdep.scenario.systems import build_system_tables, check_system_tables  # noqa: E402
-from netdep.store import read_tables, write_table, write_tables  # noqa: E402
+from netdep.scenario.systems import (  # noqa: E402
+    SYSTEMS_DIR,
+    build_system_tables,
+    check_system_tables,
+    write_system_tables,
+)
+from netdep.store import read_tables, write_tables  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         current, errs = read_tables(a.out)
         differ = [n for n, t in tables.items() if n not in current or not current[n].equals(t)]
         for n, t in systems.items():
-            f = Path(a.out) / f"{n}.parquet"
+            f = Path(a.out) / SYSTEMS_DIR / f"{n}.parquet"
             if not f.is_file() or not pq.read_table(f).equals(t):
                 differ.append(n)
         if errs or differ:
@@ -55,8 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{a.out} is in step with {a.src}")
         return 0
     write_tables(a.out, tables)
-    for name, t in systems.items():
-        write_table(a.out, name, t)
+    write_system_tables(a.out, systems)
     for name, t in {**tables, **systems}.items():
         print(f"{name:12s} {t.num_rows:6d} rows")
     return 0

@@ -201,3 +201,32 @@ def sweep_cmd(file: str, data_dir: Path | None, param: str, start: float, stop: 
     written.insert(0, summary)
     for p in written:
         click.echo(f"wrote {p}")
+
+
+@scenario.command("systems")
+@data_option
+@click.option("--schema", "show_schema", is_flag=True, help="Show the three tables' columns (data dictionary).")
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "csv"]), default="table", show_default=True)
+def systems_cmd(data_dir: Path | None, show_schema: bool, fmt: str) -> None:
+    """Supply systems: which fields feed which routes, and their yearly deliverability."""
+    from ..scenario.systems import Systems
+    from ..schema import SYSTEM_TABLE_ORDER, SYSTEM_TABLES
+    from ..store import load as load_data
+
+    if show_schema:
+        cols = ["table", "column", "type", "required", "unit", "allowed / references", "description"]
+        rows = []
+        for n in SYSTEM_TABLE_ORDER:
+            t = SYSTEM_TABLES[n]
+            for c in t.columns:
+                rule = " | ".join(c.allowed) if c.allowed else (f"-> {c.references}" if c.references else "")
+                key = " (key)" if c.name in t.key else ""
+                rows.append([f"systems/{t.file}", c.name + key, c.type, "yes" if c.required else "", c.unit, rule,
+                             c.description])
+        click.echo(render(cols, rows, fmt))
+        return
+    sy = Systems.of(load_data(resolve_data(data_dir)))
+    rows = [[s, r["actor"], r["commodity"], r["name"],
+             "" if r["deliverability"] is None else f"{r['deliverability']:g}", ", ".join(sorted(sy.routes_of(s))),
+             r["source_id"]] for s, r in sorted(sy.systems.items())]
+    click.echo(render(["system", "actor", "commodity", "name", "deliverability", "routes", "source"], rows, fmt))

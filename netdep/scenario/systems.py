@@ -1,7 +1,7 @@
 """Supply systems: which fields feed which routes, so a reroute moves only gas or crude that can get there.
 
-Three tables sit beside the core six (specs in :data:`netdep.schema.TABLES`, built from
-``data/src/supply_systems.csv``, ``system_routes.csv`` and ``system_flows.csv``):
+Three tables sit apart from the core six (specs in :data:`netdep.schema.SYSTEM_TABLES`, built from
+``data/src/supply_systems.csv``, ``system_routes.csv`` and ``system_flows.csv`` into ``data/systems/``):
 
 * ``supply_systems``: a named system of an exporter (``rus_east_siberia``: Chayanda and Kovykta) with
   its yearly deliverability to export (null: bounded by its routes only);
@@ -41,11 +41,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..schema import SYSTEM_TABLE_ORDER
-from ..store import Data, canonical, table_from_rows
+from ..schema import SYSTEM_TABLE_ORDER, SYSTEM_TABLES
+from ..store import Data, table_from_rows
 
-__all__ = ["Systems", "SysKey", "build_system_tables", "check_system_tables", "route_capacity",
-           "GAS_FLOWS", "system_commodity"]
+__all__ = ["Systems", "SysKey", "SYSTEMS_DIR", "write_system_tables", "build_system_tables", "check_system_tables",
+           "route_capacity", "GAS_FLOWS", "system_commodity"]
 
 #: flow commodities a ``natural_gas`` system supplies
 GAS_FLOWS = ("pipeline_gas", "lng")
@@ -86,7 +86,38 @@ def build_system_tables(src_dir: str | Path) -> dict[str, pa.Table]:
     sflows = [{**{k: (v or None) for k, v in r.items()}, "year": _int(p, i, "year", r["year"]),
                "value": _num(p, i, "value", r["value"])} for i, r in enumerate(_read(p), 1)] if p.exists() else []
     out = {"supply_systems": systems, "system_routes": sroutes, "system_flows": sflows}
-    return {n: canonical(n, table_from_rows(n, rows)) for n, rows in out.items()}
+    return {n: table_from_rows(n, rows).sort_by([(k, "ascending") for k in SYSTEM_TABLES[n].key])
+            for n, rows in out.items()}
+
+
+SYSTEMS_DIR = "systems"  # the tables' folder inside the data folder
+
+
+def write_system_tables(data_dir: str | Path, tables: dict[str, pa.Table]) -> list[Path]:
+    """Write the system tables into ``<data_dir>/systems/``, each atomically (temporary file, fsync, replace)."""
+    import os
+    import tempfile
+
+    d = Path(data_dir) / SYSTEMS_DIR
+    d.mkdir(parents=True, exist_ok=True)
+    out = []
+    for n in SYSTEM_TABLE_ORDER:
+        if n not in tables:
+            continue
+        fd, tmp = tempfile.mkstemp(prefix=f".{n}-", suffix=".parquet.tmp", dir=d)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pq.write_table(tables[n], f, compression="zstd", write_statistics=True)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, d / f"{n}.parquet")
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        out.append(d / f"{n}.parquet")
+    return out
 
 
 def check_system_tables(tables: dict[str, pa.Table], core: dict[str, pa.Table]) -> list[str]:
@@ -156,14 +187,14 @@ class Systems:
 
     @classmethod
     def of(cls, data: Data) -> Systems:
-        """The systems beside ``data``'s Parquet files (``<data>/supply_systems.parquet`` …); cached per data."""
+        """The systems in ``data``'s folder (``<data>/systems/supply_systems.parquet`` …); cached per data."""
         hit = _CACHE.get(id(data))
         if hit is not None and hit[0] is data:
             return hit[1]
         tables: dict[str, pa.Table] = {n: data.tables[n] for n in SYSTEM_TABLE_ORDER if n in data.tables}
         if not tables and data.path is not None:
             for n in SYSTEM_TABLE_ORDER:
-                p = Path(data.path) / f"{n}.parquet"
+                p = Path(data.path) / SYSTEMS_DIR / f"{n}.parquet"
                 if p.is_file():
                     tables[n] = pq.read_table(p)
         out = cls.from_tables(tables)
