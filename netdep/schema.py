@@ -151,5 +151,53 @@ _ARROW = {S: pa.string(), INT: pa.int64(), F: pa.float64(), L: pa.list_(pa.strin
 
 def arrow_schema(table: str) -> pa.Schema:
     """The Arrow schema netdep writes for ``table`` (readers may use compatible types)."""
-    t = TABLES[table]
+    t = TABLES[table] if table in TABLES else SYSTEM_TABLES[table]
     return pa.schema([pa.field(c.name, _ARROW[c.type], nullable=not c.required) for c in t.columns])
+
+
+# Supply systems (issue 11): an exporter's volume comes from named systems feeding named routes. These three
+# tables are kept apart from the six core tables (SYSTEM_TABLES, not TABLES; files in data/systems/): the store
+# never requires them, the scenario engine reads them when present (netdep.scenario.systems). Country-level
+# flows stay the edges of every graph; the systems attribute a country's flows, so every measure rolls systems
+# up to their country.
+SYSTEM_TABLE_ORDER = ("supply_systems", "system_routes", "system_flows")
+SYSTEM_TABLES: dict[str, Table] = {t.name: t for t in [
+    Table("supply_systems", "Named supply systems of an exporter (fields and the grid that gathers them).",
+          ("system",), (
+        Column("system", S, True, "Key, e.g. 'rus_east_siberia'; never an actor code."),
+        Column("actor", S, True, "The exporter the system belongs to; it rolls up to this actor.",
+               references="actors.actor"),
+        Column("commodity", S, True, "What it supplies: 'natural_gas' (pipeline gas and LNG) or 'crude_oil'.",
+               references="commodities.commodity"),
+        Column("name", S, True, "Display name (fields, grid)."),
+        Column("deliverability", F, False, "Most it can deliver to export per year (null: unknown, bounded by "
+               "its routes only).", unit="commodity unit/yr", non_negative=True),
+        Column("year_from", INT, False, "First year it supplied (null: before the data)."),
+        Column("year_to", INT, False, "Last year it supplied (null: still supplying)."),
+        Column("source_id", S, True, "Source of the deliverability.", references="sources.source_id"),
+        Column("note", S, False, "How the deliverability was found."),
+    )),
+    Table("system_routes", "Which routes a supply system feeds (a route of a system starts at its actor).",
+          ("route", "system"), (
+        Column("route", S, True, "A route of routes.parquet.", references="routes.route"),
+        Column("system", S, True, "The system feeding it.", references="supply_systems.system"),
+        Column("capacity", F, False, "The part of a shared route (an export gate) this system can use; null: "
+               "the whole route.", unit="commodity unit/yr", non_negative=True),
+        Column("source_id", S, False, "Source of the capacity share.", references="sources.source_id"),
+        Column("note", S, False, "Why the system feeds the route."),
+    )),
+    Table("system_flows", "Base-year flows of an exporter attributed to its supply systems.",
+          ("year", "commodity", "system", "destination", "route"), (
+        Column("year", INT, True, "Calendar year."),
+        Column("commodity", S, True, "Flow commodity (pipeline_gas, lng, crude_oil).",
+               references="commodities.commodity"),
+        Column("system", S, True, "Supply system.", references="supply_systems.system"),
+        Column("destination", S, True, "Importer, as in flows.parquet.", references="actors.actor"),
+        Column("route", S, False, "Route the system's flow uses (a link ties it to the destination; a gate "
+               "does not); null: any route of the system.", references="routes.route"),
+        Column("value", F, True, "Volume attributed to the system; the system shares of a country flow scale "
+               "to that flow.", unit="commodity unit", non_negative=True),
+        Column("source_id", S, True, "Source of the attribution.", references="sources.source_id"),
+        Column("note", S, False, "How the country flow was split between systems."),
+    )),
+]}

@@ -14,7 +14,14 @@ Equality: every number of the two long tables (dependencies, concentration, cent
 graph at every step) is compared; PageRank and eigenvector centrality use networkx's own stopping
 rule in both paths (:func:`netdep.metrics.centrality.pagerank_array`), so they agree to rounding.
 
-    python scripts/bench_sweep.py [--scenario russian_energy_to_europe_half] [--param 0.share] [--steps 101]
+    python scripts/bench_sweep.py [--scenario russian_energy_to_europe_half] [--param 1.share] [--steps 101]
+                                  [--closure additive|proportional|merit|optimal]
+
+Market closure (issue 11): both paths close the market at every step with the scenario's closure
+(``--closure`` overrides it); ``closure_s_per_step`` is the time of :func:`netdep.scenario.closure.close`
+per step in the fast path (for ``optimal``: building and solving the HiGHS LP of every affected group).
+The default parameter is ``1.share``, the seaborne-crude reroute: ``0.share`` (East Siberian gas to the
+EU) moves nothing at any step since supply systems exist.
 
 The last line printed is one JSON object: steps, sweep_s, naive_s, speedup, max_abs_diff, ...
 """
@@ -62,7 +69,8 @@ def compare(fast: pa.Table, naive: pa.Table) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scenario", default="russian_energy_to_europe_half")
-    ap.add_argument("--param", default="0.share")
+    ap.add_argument("--param", default="1.share")
+    ap.add_argument("--closure", default=None, choices=["additive", "proportional", "merit", "optimal"])
     ap.add_argument("--start", type=float, default=0.0)
     ap.add_argument("--stop", type=float, default=1.0)
     ap.add_argument("--steps", type=int, default=101)
@@ -77,15 +85,35 @@ def main(argv: list[str] | None = None) -> int:
 
     data = load(args.data)
     scen = sc.load(sc.bundled_path(args.scenario, args.data))
+    if args.closure:
+        import dataclasses
+
+        scen = sc.Scenario(dataclasses.replace(scen.spec, closure=args.closure))
+    import netdep.scenario.sweep as sw
+
+    clock = {"s": 0.0, "n": 0}
+    close_orig = sw.close
+
+    def timed_close(*a, **k):
+        t = time.perf_counter()
+        try:
+            return close_orig(*a, **k)
+        finally:
+            clock["s"] += time.perf_counter() - t
+            clock["n"] += 1
+
+    sw.close = timed_close
     values = sweep_values(args.start, args.stop, args.steps)
     sweep(data, scen, args.param, values[:2])  # warm imports (numpy.linalg, networkx) for both paths
 
-    fast_times = []
+    fast_times, close_times = [], []
     for _ in range(args.repeat):
         engine._LIMITS.clear()
+        clock["s"], clock["n"] = 0.0, 0
         t0 = time.perf_counter()
         fast = sweep(data, scen, args.param, values)
         fast_times.append(time.perf_counter() - t0)
+        close_times.append(clock["s"] / max(clock["n"], 1))
 
     orig = engine.run_operations
 
@@ -94,8 +122,6 @@ def main(argv: list[str] | None = None) -> int:
         return orig(*a, **k)
 
     engine.run_operations = uncached
-    import netdep.scenario.sweep as sw
-
     sw.run_operations = uncached
     t0 = time.perf_counter()
     naive = naive_sweep(data, scen, args.param, values)
@@ -104,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
 
     diff = compare(fast.table, naive.table)
     sweep_s = min(fast_times)
-    out = {"scenario": args.scenario, "param": args.param, "steps": args.steps, "sweep_s": round(sweep_s, 4),
+    out = {"scenario": args.scenario, "param": args.param, "steps": args.steps, "closure": scen.spec.closure,
+           "closure_s_per_step": round(min(close_times), 5), "sweep_s": round(sweep_s, 4),
            "naive_s": round(naive_s, 3), "speedup": round(naive_s / sweep_s, 1), **diff,
            "sweep_runs_s": [round(t, 4) for t in fast_times],
            "rows": fast.table.num_rows, "pagerank": "networkx stopping rule reproduced (pagerank_array)",

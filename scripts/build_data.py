@@ -19,6 +19,12 @@ from netdep.build import build_tables  # noqa: E402
 from netdep.capacity import CAPACITY_FILE, build_route_capacity  # noqa: E402
 from netdep.checks import check_tables  # noqa: E402
 from netdep.errors import NetdepError  # noqa: E402
+from netdep.scenario.systems import (  # noqa: E402
+    SYSTEMS_DIR,
+    build_system_tables,
+    check_system_tables,
+    write_system_tables,
+)
 from netdep.series import build_series, read_series, write_series  # noqa: E402
 from netdep.store import read_tables, write_tables  # noqa: E402
 
@@ -41,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return 1
+    systems = build_system_tables(a.src)  # supply systems (issue 11): beside the core tables
+    problems = check_system_tables(systems, tables)
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 1
     if a.check:
         current, errs = read_tables(a.out)
         differ = [n for n, t in tables.items() if n not in current or not current[n].equals(t)]
@@ -52,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
             path = Path(a.out) / CAPACITY_FILE
             if not path.is_file() or not pq.read_table(path).equals(capacity):
                 differ.append("route_capacity")
+        for n, t in systems.items():
+            f = Path(a.out) / SYSTEMS_DIR / f"{n}.parquet"
+            if not f.is_file() or not pq.read_table(f).equals(t):
+                differ.append(n)
         if errs or differ:
             print(f"{a.out} differs from {a.src} in: {', '.join(differ) or 'unreadable files'}", file=sys.stderr)
             return 1
@@ -64,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     if capacity is not None:
         write_series(a.out, capacity, CAPACITY_FILE)
         tables = {**tables, "route_capacity": capacity}
-    for name, t in tables.items():
+    write_system_tables(a.out, systems)
+    for name, t in {**tables, **systems}.items():
         print(f"{name:12s} {t.num_rows:6d} rows")
     return 0
 

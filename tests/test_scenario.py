@@ -87,8 +87,12 @@ def test_reroute_keeps_exporter_total(data):
     for c in ("pipeline_gas", "crude_oil"):
         b = sum(f["value"] for k, f in base.rows.items() if k[1] == c and k[2] == "RUS")
         a = sum(f["value"] for k, f in st.rows.items() if k[1] == c and k[2] == "RUS")
-        assert math.isclose(a, b, rel_tol=1e-12)
-        assert not any(k[1] == c and k[2] == "RUS" and k[3] == "CHN" for k in st.rows)  # all of it moved
+        added = 21.294 if c == "pipeline_gas" else 0.0  # two add_flows of shut-in West Siberian gas (10.647 each)
+        assert math.isclose(a, b + added, rel_tol=1e-12)
+        # what stays with China is what no Russian supply system connected to Europe can send (issue 11): all the
+        # East Siberian gas (Power of Siberia 1 only) and the 40.372 Mt of pipeline crude tied to China
+        left = sum(f["value"] for k, f in st.rows.items() if k[1] == c and k[2] == "RUS" and k[3] == "CHN")
+        assert math.isclose(left, {"pipeline_gas": 21.294, "crude_oil": 40.372}[c], rel_tol=1e-9)
 
 
 def test_drop_loses_only_the_excess(data, tmp_path):
@@ -96,12 +100,12 @@ def test_drop_loses_only_the_excess(data, tmp_path):
     p.write_text('name = "drop"\nbase_year = 2023\n[[operations]]\ntype = "reroute"\norigin = "RUS"\n'
                  'commodity = "crude_oil"\nfrom = "CHN"\nto = "REG_EUROPE"\nshare = 1.0\nroute = "druzhba"\n'
                  'on_excess = "drop"\n')
-    st = sc.load(p).state(data)
+    st = run_operations(data, sc.load(p).spec, 2023)  # the operations alone (the closure then re-buys for China)
     m = st.moves[0]
     base = initial_state(data, 2023)
     total = sum(f["value"] for k, f in base.rows.items() if k[1] == "crude_oil" and k[2] == "RUS")
     after = sum(f["value"] for k, f in st.rows.items() if k[1] == "crude_oil" and k[2] == "RUS")
-    assert m.bound == "route_capacity"
+    assert m.bound == "no_connection" and "rus_crude_east" in m.detail  # ESPO crude cannot use Druzhba
     assert math.isclose(m.dropped, m.requested - m.moved) and m.dropped > 30
     assert math.isclose(after, total - m.dropped, rel_tol=1e-12)
     assert not any(k[1] == "crude_oil" and k[2] == "RUS" and k[3] == "CHN" for k in st.rows)
@@ -110,9 +114,9 @@ def test_drop_loses_only_the_excess(data, tmp_path):
 def test_amount_above_the_flow_is_bounded_by_exporter_volume(data, tmp_path):
     p = tmp_path / "big.toml"
     p.write_text('name = "big"\nbase_year = 2023\n[[operations]]\ntype = "reroute"\norigin = "RUS"\n'
-                 'commodity = "pipeline_gas"\nfrom = "CHN"\nto = "EU27"\namount = 40.0\non_excess = "drop"\n')
-    m = sc.load(p).plan(data)[0]
-    assert m.bound == "exporter_volume" and math.isclose(m.moved, 21.294) and m.dropped == 0.0
+                 'commodity = "pipeline_gas"\nfrom = "BLR"\nto = "EU27"\namount = 40.0\non_excess = "drop"\n')
+    m = sc.load(p).plan(data)[0]  # West Siberian gas to Belarus (16.787 bcm) can reach the EU
+    assert m.bound == "exporter_volume" and math.isclose(m.moved, 16.787) and m.dropped == 0.0
 
 
 def test_named_route_bound_bites(data, tmp_path):
@@ -120,8 +124,10 @@ def test_named_route_bound_bites(data, tmp_path):
     p.write_text('name = "bite"\nbase_year = 2023\n[[operations]]\ntype = "reroute"\norigin = "RUS"\n'
                  'commodity = "crude_oil"\nfrom = "CHN"\nto = "REG_EUROPE"\nshare = 1.0\nroute = "druzhba"\n')
     m = sc.load(p).plan(data)[0]
-    assert m.bound == "route_capacity"
-    assert math.isclose(m.moved, 99.6 - 32.399, rel_tol=1e-9)  # Druzhba's spare capacity in 2023
+    # only the western system feeds Druzhba: its 25.913 Mt of seaborne crude to China (system_flows.csv) can move,
+    # less than Druzhba's spare capacity (99.6 - 32.399); the ESPO crude (pipeline and Kozmino) has no connection
+    assert m.bound == "no_connection" and "rus_crude_east" in m.detail
+    assert math.isclose(m.moved, 25.913, rel_tol=1e-9) and m.moved < 99.6 - 32.399
 
 
 def test_capacity_unknown_is_stated(data, tmp_path):
@@ -136,8 +142,8 @@ def test_sweep_at_zero_touches_nothing(data):
     s = sc.load(sc.bundled_path("russian_energy_to_europe_half", ROOT / "data"))
     st = run_operations(data, spec_with(s.spec, 0, "share", 0.0), 2023)
     base = initial_state(data, 2023)
-    gas = [k for k in set(st.rows) | set(base.rows) if k[1] == "pipeline_gas"]
-    assert all(st.rows.get(k) == base.rows.get(k) for k in gas)  # op 1 still moves crude; gas is exactly the base
+    gas = [k for k in set(st.rows) | set(base.rows) if k[1] == "pipeline_gas" and k[3] == "CHN"]
+    assert gas and all(st.rows.get(k) == base.rows.get(k) for k in gas)  # ops 1-2 move crude and add EU gas
 
 
 def test_share_zero_scenario_equals_base_tables(data, tmp_path):

@@ -100,3 +100,32 @@ def test_list_and_sweep(tmp_path):
     r = _cli("scenario", "sweep", "sanctions_relief", "--data", str(DATA), "--param", "9.factor", "--from", "1",
              "--to", "2", "--steps", "3", "--out", str(tmp_path))
     assert r.returncode == 1 and "--param" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_run_closure_flag_and_east_siberia(tmp_path):
+    f = tmp_path / "east.toml"
+    f.write_text('name = "east"\nbase_year = 2023\n[[operations]]\ntype = "reroute"\norigin = "RUS"\n'
+                 'commodity = "pipeline_gas"\nfrom = "CHN"\nto = "EU27"\nshare = 1.0\n')
+    r = _cli("scenario", "run", str(f), "--data", str(DATA), "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr  # nothing moves, and that is a result, not an error
+    assert "closure merit" in r.stdout and "moved 0 bcm; no supply system connects" in r.stdout
+    assert "rus_east_siberia" in r.stdout
+    r = _cli("scenario", "run", "power_of_siberia_2", "--data", str(DATA), "--closure", "additive", "--format", "json")
+    obj = json.loads(r.stdout)
+    assert obj["meta"]["closure"] == "additive" and obj["headlines"][0].startswith("Market closure: additive")
+    bal = [d for d in obj["displacement"] if d["kind"] == "balance" and d["importer"] == "EU27"]
+    assert bal and bal[0]["after"] == bal[0]["after_ops"]  # additive: nothing rebalances
+
+
+def test_sweep_bounds_and_outputs(tmp_path):
+    r = _cli("scenario", "sweep", "sanctions_relief", "--data", str(DATA), "--param", "0.factor", "--from", "1",
+             "--to", "2", "--steps", "20", "--max-steps", "10", "--out", str(tmp_path))
+    assert r.returncode == 1 and "--steps: 20 is above --max-steps 10" in r.stderr and "--max-steps 20" in r.stderr
+    r = _cli("scenario", "sweep", "sanctions_relief", "--data", str(DATA), "--param", "0.factor", "--from", "1",
+             "--to", "2", "--steps", "3", "--out", str(tmp_path), "--no-png")
+    assert r.returncode == 0, r.stderr
+    files = {p.name for p in tmp_path.iterdir()}
+    assert "sanctions_relief_0_factor_summary.csv" in files  # the summary always
+    assert not any(n.endswith((".parquet", "factor.csv")) for n in files)  # the long table only on request
+    summary = (tmp_path / "sanctions_relief_0_factor_summary.csv").read_text().splitlines()
+    assert summary[0].startswith("0.factor,") and len(summary) == 4

@@ -2,7 +2,9 @@
 
 A scenario (a TOML file, :mod:`.spec`) lists operations — ``reroute``, ``scale``, ``set_route``,
 ``add_flow`` — that change the base year's flows and routes (:mod:`.engine`). Reroutes are
-bounded by route capacity (:mod:`netdep.routes`). The measures of the dependency report are
+bounded by route capacity (:mod:`netdep.routes`) and by the exporter's supply systems (:mod:`.systems`:
+which fields reach which buyer, their deliverability); then the market closes (:mod:`.closure`:
+``additive``, ``proportional``, ``merit`` — the default — or ``optimal``). The measures of the dependency report are
 computed before and after (:mod:`.measures`) and returned as one long table with a ``scenario``
 column (:mod:`.results`); :mod:`.sweep` moves one parameter over a range, fast.
 
@@ -11,7 +13,7 @@ column (:mod:`.results`); :mod:`.sweep` moves one parameter over a range, fast.
 >>> data = load()
 >>> s = sc.load(sc.bundled_path("russian_energy_to_europe_half"))
 >>> [(m.commodity, m.bound) for m in s.plan(data)]       # the dry run: what would move
-[('pipeline_gas', 'none'), ('crude_oil', 'none')]
+[('pipeline_gas', 'no_connection'), ('crude_oil', 'none'), ('pipeline_gas', 'none')]
 >>> changed = s.apply(data)                              # a validated copy of the data
 >>> res = sc.run(s.path)
 >>> res.table.group_by(["scenario"]).aggregate([("value", "count")]).num_rows
@@ -80,8 +82,12 @@ class Scenario:
         return default_years(data)[0]
 
     def state(self, data: Data) -> State:
-        """Run the operations; the resulting base-year flows, routes and moves."""
-        return run_operations(data, self.spec, self.year(data))
+        """Run the operations, then the market closure; the resulting base-year flows, routes and moves."""
+        from .closure import close
+        from .engine import initial_state
+
+        year = self.year(data)
+        return close(data, self.spec, run_operations(data, self.spec, year), initial_state(data, year))
 
     def plan(self, data: Data) -> list[Move]:
         """The dry run: what each reroute and add_flow would move, and the bound that bit (no measures)."""
@@ -102,8 +108,7 @@ class Scenario:
 
     def run(self, data: Data) -> ScenarioResult:
         """Measures before and after, delta, moves and headlines."""
-        year = self.year(data)
-        return compare(data, self.spec, year, run_operations(data, self.spec, year))
+        return compare(data, self.spec, self.year(data), self.state(data))
 
 
 def resolve_scenario(path: str | Path, data_path: str | Path | None = None) -> Path:

@@ -40,6 +40,7 @@ from ..routes import export_gates, import_gates, is_open, links, route_use
 from ..schema import LAYERS, STATUSES
 from ..store import Data
 from .spec import Operation, ScenarioSpec, _hint
+from .systems import SysKey, Systems, scale_system_flows, system_add, system_limit
 
 __all__ = ["State", "Move", "initial_state", "run_operations", "state_to_data", "SCENARIO_SOURCE"]
 
@@ -62,7 +63,7 @@ class Move:
     requested: float
     moved: float
     dropped: float
-    bound: str  # none | exporter_volume | route_capacity
+    bound: str  # none | exporter_volume | route_capacity | no_connection | deliverability
     detail: str
     unit: str = ""
 
@@ -83,10 +84,12 @@ class State:
     changed: set[Key] = field(default_factory=set)
     moves: list[Move] = field(default_factory=list)
     scenario_source: bool = False
+    sys: dict[SysKey, float] = field(default_factory=dict)  # flows attributed to supply systems (.systems)
+    closure: Any = None  # what the market closure did (.closure.Closure), set by .closure.close
 
     def copy(self) -> State:
         return State(self.year, dict(self.rows), dict(self.routes), set(self.changed), list(self.moves),
-                     self.scenario_source)
+                     self.scenario_source, dict(self.sys))
 
 
 def _key(f: dict) -> Key:
@@ -96,7 +99,7 @@ def _key(f: dict) -> Key:
 def initial_state(data: Data, year: int) -> State:
     """The state before any operation: ``year``'s flows and every route."""
     rows = {_key(f): f for f in data.rows("flows") if f["year"] == year}
-    return State(year, rows, {r["route"]: r for r in data.rows("routes")})
+    return State(year, rows, {r["route"]: r for r in data.rows("routes")}, sys=Systems.of(data).initial(year, rows))
 
 
 class _Ctx:
@@ -306,8 +309,12 @@ def _reroute(op: Operation, i: int, ctx: _Ctx, state: State) -> None:
     req = total * float(op.fields["share"]) if "share" in op.fields else float(op.fields["amount"])
     avail = min(req, total)
     lim, bound, detail = _limit(state, c, o, t, route, from_keys, total)
-    moved = min(avail, lim)
-    if moved < avail:
+    sy = Systems.of(ctx.data)
+    sys_lim, sys_bound, sys_detail, take = system_limit(sy, state, c, o, f, t, route, total)
+    moved = min(avail, lim, sys_lim)
+    if moved < avail and sys_lim <= lim:
+        bound, detail = sys_bound, sys_detail
+    elif moved < avail:
         bound = "route_capacity"
     elif req > total:
         bound, detail = "exporter_volume", f"{o} exports only {total:.4g} {com['unit']} of {c} to {f}; " + detail
@@ -318,6 +325,7 @@ def _reroute(op: Operation, i: int, ctx: _Ctx, state: State) -> None:
     price = _unit_value(rows)
     template = max(rows, key=lambda r: r["value"])
     _shrink(state, from_keys, moved + drop, total)
+    system_add(sy, state, take, moved, drop, total, c, f, t, route)
     note = f"scenario '{ctx.name}': operations[{i}] moved {moved:.6g} {com['unit']} from {o}→{f}"
     _add(state, (com["layer"], c, o, t, route), moved, None if price is None else moved * price, template, note)
     state.moves.append(Move(i, "reroute", c, o, f, t, route, req, moved, drop, bound, detail, com["unit"]))
@@ -337,6 +345,7 @@ def _scale(op: Operation, i: int, ctx: _Ctx, state: State) -> None:
         what = ", ".join(f"{n} = {flt[n]!r}" for n in idx if n in flt)
         raise op.error(None, f"matches no flow in {state.year} ({what})")
     factor = float(flt["factor"])
+    scale_system_flows(Systems.of(ctx.data), state, keys, factor)
     for k in keys:
         f = state.rows[k]
         if factor == 0.0:
@@ -383,8 +392,14 @@ def _add_flow(op: Operation, i: int, ctx: _Ctx, state: State) -> None:
                                     f"sources.parquet or '{SCENARIO_SOURCE}'")
     value = float(op.fields["value"])
     lim, bound, detail = _limit(state, c, o, t, route, [], value)
-    moved = min(value, lim)
-    bound = "route_capacity" if moved < value else "none"
+    sy = Systems.of(ctx.data)
+    sys_lim, sys_bound, sys_detail, take = system_limit(sy, state, c, o, None, t, route, value)
+    moved = min(value, lim, sys_lim)
+    if moved < value and sys_lim <= lim:
+        bound, detail = sys_bound, sys_detail
+    else:
+        bound = "route_capacity" if moved < value else "none"
+    system_add(sy, state, take, moved, 0.0, value, c, None, t, route)
     if "value_usd_bn" in op.fields:
         usd = float(op.fields["value_usd_bn"]) * (moved / value if value else 0.0)
     elif com["unit"] == "USD_bn":

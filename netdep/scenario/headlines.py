@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..reporting.headlines import COMMODITY, pct, short_name
 from ..store import Data
 
-__all__ = ["headlines", "bound_sentences", "MAIN"]
+__all__ = ["headlines", "bound_sentences", "closure_sentences", "MAIN"]
 
 MAIN = ("RUS", "CHN", "EU27", "USA")
 LAYER_WORD = {"energy": "energy", "trade": "goods", "investment": "FDI"}
@@ -119,6 +119,68 @@ def bound_sentences(data: Data, moves: list[dict]) -> list[str]:
                  + (f" over {m['route']}" if m["route"] else "") +
                  f": requested {m['requested']:.4g} {u}, added {m['moved']:.4g} {u}")
         bound = {"none": "no bound bit", "route_capacity": "route capacity bit",
-                 "exporter_volume": "the exporter's volume bit"}[m["bound"]]
+                 "exporter_volume": "the exporter's volume bit", "no_connection": "no supply system connects",
+                 "deliverability": "the supply system's deliverability bit"}.get(m["bound"], m["bound"])
         out.append(f"{s}; {bound} ({m['detail']}).")
+    return out
+
+
+_GROUP_WORD = {"gas": ("gas", "bcm"), "crude": ("crude oil", "Mt"), "coal": ("coal", "EJ"),
+               "oil_products": ("oil products", "Mt")}
+_KIND_WORD = {"lng": "LNG", "pipeline_gas": "pipeline gas", "crude_oil": "crude", "coal": "coal",
+              "oil_products": "oil products"}
+
+
+def closure_sentences(data: Data, mode: str, records: list[dict], year: int, losers: int = 3) -> list[str]:
+    """Sentences from the market closure, computed from its records: for the EU (or Europe) and China in
+    each affected group, imports before → after operations → after closure, Russia's share of them, the
+    suppliers that lose most ("US LNG to the EU falls from A to B bcm") and where freed supply went."""
+    out = [f"Market closure: {mode}" + (" (today's behaviour: nothing else in the market changes, so importers "
+                                        "may import more or less than they use)." if mode == "additive" else
+                                        " (each affected importer's imports held at base-year demand).")]
+    bal = [r for r in records if r["kind"] == "balance"]
+    sup = [r for r in records if r["kind"] == "supplier"]
+    for b in sorted(bal, key=lambda r: (r["group"], r["importer"] not in ("EU27", "REG_EUROPE"), r["importer"])):
+        i, g = b["importer"], b["group"]
+        if i not in ("EU27", "REG_EUROPE", "CHN"):
+            continue
+        word, unit = _GROUP_WORD[g]
+        name = short_name(data, i)
+        s = (f"{_cap(name)}'s {word} imports: {b['base']:.1f} {unit} in {year}, {b['after_ops']:.1f} after the "
+             f"operations, {b['after']:.1f} after closure")
+        if b["unmet"] > 1e-9:
+            s += f" ({b['unmet']:.2f} {unit} unmet: {b['bound'].replace('_', ' ')})"
+        if b["excess"] > 1e-9:
+            s += f" ({b['excess']:.2f} {unit} above demand: {b['bound'].replace('_', ' ')})"
+        mine = [r for r in sup if r["importer"] == i and r["group"] == g]
+        rus_b, rus_a = b["russia_base"], b["russia_after"]
+        if (rus_b > 0 or rus_a > 0) and b["base"] > 0 and b["after"] > 0:
+            s += (f"; Russia's share of them {_verb(rus_b / b['base'], rus_a / b['after'])} from "
+                  f"{pct(rus_b / b['base'])} to {pct(rus_a / b['after'])}")
+        lose = sorted((r for r in mine if r["supplier"] != "RUS" and r["after"] < r["base"] - 1e-9),
+                      key=lambda r: (r["after"] - r["base"], r["supplier"], r["commodity"]))[:losers]
+        if lose:
+            s += "; " + ", ".join(f"{short_name(data, r['supplier'])} {_KIND_WORD.get(r['commodity'], r['commodity'])}"
+                                  f" to {name} falls from {r['base']:.2f} to {r['after']:.2f} {unit}" for r in lose)
+        gain = sorted((r for r in mine if r["supplier"] != "RUS" and r["after"] > r["base"] + 1e-9),
+                      key=lambda r: (r["base"] - r["after"], r["supplier"], r["commodity"]))[:losers]
+        if gain:
+            s += "; " + ", ".join(f"{short_name(data, r['supplier'])} {_KIND_WORD.get(r['commodity'], r['commodity'])}"
+                                  f" rises from {r['base']:.2f} to {r['after']:.2f} {unit}" for r in gain)
+        out.append(s + ".")
+    freed = [r for r in records if r["kind"] == "freed"]
+    for g in sorted({r["group"] for r in freed}):
+        fr = [r for r in freed if r["group"] == g]
+        word, unit = _GROUP_WORD[g]
+        tot = sum(r["freed"] for r in fr)
+        placed: dict[str, float] = {}
+        for r in fr:
+            for k, v in r["placed"].items():
+                placed[k] = placed.get(k, 0.0) + v
+        un = sum(r["unplaced"] for r in fr)
+        where = ", ".join(f"{short_name(data, k)} {v:.2f}" for k, v in sorted(placed.items(), key=lambda x: -x[1]))
+        out.append(f"Freed {word} supply: {tot:.2f} {unit} displaced" + (f"; placed with {where} {unit}" if where
+                                                                        else "")
+                   + (f"; {un:.2f} {unit} unplaced (no deficit in the data it can fill: its exporters sell less, "
+                      "or to buyers outside the modelled demand)" if un > 1e-9 else "") + ".")
     return out

@@ -39,6 +39,7 @@ def sections(data: Data, res: ScenarioResult, top: int = 20) -> list[tuple[str, 
             ("list", res.bounds),
             ("table", ["op", "type", "commodity", "origin", "from", "to", "route", "requested", "moved", "bound",
                        "detail"], rows)]))
+    out += displacement_section(data, res)
     dep = []
     gone = {"share_in": 0.0, "share_out": 0.0}  # no flow: a share of 0
     for size, d, rb, ra in res.ranked("dependencies", top):
@@ -246,3 +247,25 @@ def sweep_png(data: Data, res, scenario, path) -> None:
     fig.suptitle(f"{scenario.name}: sweep of {res.param}", fontsize=12)
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def displacement_section(data: Data, res: ScenarioResult) -> list[tuple[str, list[tuple]]]:
+    """The market closure: each affected importer's balance and every supplier whose flow to it changed."""
+    name = {a["actor"]: short_name(data, a["actor"]) for a in data.rows("actors")}
+    bal = [r for r in res.displacement if r["kind"] == "balance"]
+    items: list[tuple] = [("p", f"Closure: {res.closure}. Demand is the importer's base-year total unless an "
+                                "operation sets it; after + unmet − excess = demand.")]
+    if bal:
+        items.append(("table", ["group", "importer", "demand", "base", "after operations", "after closure", "unmet",
+                                "excess", "bound"],
+                      [[r["group"], name.get(r["importer"], r["importer"]), f"{r['demand']:.4g}", f"{r['base']:.4g}",
+                        f"{r['after_ops']:.4g}", f"{r['after']:.4g}", f"{r['unmet']:.4g}", f"{r['excess']:.4g}",
+                        r["bound"]] for r in bal]))
+        sup = sorted((r for r in res.displacement if r["kind"] == "supplier"),
+                     key=lambda r: (r["group"], r["importer"], r["after"] - r["base"], r["supplier"]))
+        items.append(("table", ["importer", "commodity", "supplier", "base", "after operations", "after closure",
+                                "change"],
+                      [[name.get(r["importer"], r["importer"]), COMMODITY.get(r["commodity"], r["commodity"]),
+                        name.get(r["supplier"], r["supplier"]), f"{r['base']:.4g}", f"{r['after_ops']:.4g}",
+                        f"{r['after']:.4g}", f"{r['after'] - r['base']:+.4g}"] for r in sup]))
+    return [("Market closure: who is displaced", items)]

@@ -33,7 +33,6 @@ def _slim(t: pa.Table) -> pa.Table:
 
 def headline_tables(data: Data, scenarios: list) -> list[tuple[object, dict, dict]]:
     """(scenario, before, after) with the records the headlines need, for each scenario (batched per base year)."""
-    from .engine import run_operations
     from .fast import FastMeasures
 
     by_year: dict[int, list] = defaultdict(list)
@@ -42,7 +41,7 @@ def headline_tables(data: Data, scenarios: list) -> list[tuple[object, dict, dic
     out = []
     for year, group in sorted(by_year.items()):
         fm = FastMeasures(data, year)
-        states = [run_operations(data, s.spec, year) for s in group]
+        states = [s.state(data) for s in group]  # the operations, then each file's market closure
         long = _slim(fm.long(states, [s.name for s in group]))
         before = tables_from_long(_slim(fm.base_long))
         steps = long.column("step").to_numpy()
@@ -85,7 +84,8 @@ def scenario_section(data: Data) -> dict | None:
     bars = []
     for s, before, after in results:
         lines = headlines(data, before, after, per_actor=1)
-        items.append(("p", f"**{s.name}** (base year {s.year(data)}, `{s.path.stem}`)"))
+        items.append(("p", f"**{s.name}** (base year {s.year(data)}, `{s.path.stem}`; market closure "
+                           f"{s.spec.closure})"))
         items.append(("list", lines))
         b, a = _energy_share(before), _energy_share(after)
         if b is not None or a is not None:

@@ -68,6 +68,8 @@ class ScenarioResult:
     moves: list[dict]
     headlines: list[str] = field(default_factory=list)
     bounds: list[str] = field(default_factory=list)
+    closure: str = "additive"  # how markets rebalanced (.closure.MODES)
+    displacement: list[dict] = field(default_factory=list)  # .closure.Closure.records
     _table: pa.Table | None = None
 
     @property
@@ -81,8 +83,9 @@ class ScenarioResult:
         """``meta``, ``headlines``, ``bounds``, ``moves`` and ``before``/``after``/``delta`` in report shapes."""
         obj: dict[str, Any] = {
             "meta": {"scenario": self.name, "description": self.description, "base_year": self.year,
-                     "file": str(self.path) if self.path else None, "generator": "netdep scenario run"},
-            "headlines": self.headlines, "bounds": self.bounds,
+                     "file": str(self.path) if self.path else None, "generator": "netdep scenario run",
+                     "closure": self.closure},
+            "headlines": self.headlines, "bounds": self.bounds, "displacement": self.displacement,
             "moves": [{k: m[k] for k in ("op", "type", "commodity", "origin", "from", "to", "route", "requested",
                                          "moved", "dropped", "bound", "detail", "unit")} for m in self.moves],
         }
@@ -132,7 +135,7 @@ def _num(rb: dict | None, ra: dict | None, f: str) -> float:
 def compare(data, spec, year: int, state) -> ScenarioResult:
     """Measures of the base data and of the state's data, their delta, moves and headlines."""
     from .engine import state_to_data
-    from .headlines import bound_sentences, headlines
+    from .headlines import bound_sentences, closure_sentences, headlines
     from .measures import layers_of
 
     after_data = state_to_data(data, state, spec.name)
@@ -142,6 +145,9 @@ def compare(data, spec, year: int, state) -> ScenarioResult:
     moves = [m.record() for m in state.moves]
     res = ScenarioResult(spec.name, spec.description, year, spec.path, before, after, delta_tables(before, after),
                          moves)
-    res.headlines = headlines(data, before, after)
+    clo = getattr(state, "closure", None)
+    if clo is not None:
+        res.closure, res.displacement = clo.mode, clo.records
+    res.headlines = closure_sentences(data, res.closure, res.displacement, year) + headlines(data, before, after)
     res.bounds = bound_sentences(data, moves)
     return res

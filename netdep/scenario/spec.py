@@ -12,6 +12,11 @@ set_route  route, and at least one of status?, capacity?, open_from?, open_to? (
 add_flow   origin, destination, commodity, value (≥ 0), reason, value_usd_bn?, route?, source_id?
 ========== ===================================================================================
 
+``closure`` (``additive`` | ``proportional`` | ``merit``, the default | ``optimal``) says how markets
+rebalance after the operations, and ``[merit]`` overrides the displacement order per importer and
+group (``EU27.gas = ["lng:USA", "lng", "pipeline_gas"]``); see :mod:`.closure`. A file that
+extends another inherits both unless it sets them.
+
 ``extends = "other.toml"`` (relative to the file) puts the other file's operations
 first; its name, description and base year apply unless this file sets them.
 
@@ -59,7 +64,7 @@ FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "value": (int, float), "value_usd_bn": (int, float), "open_from": (int, str), "open_to": (int, str),
 }
 NUMERIC = ("share", "amount", "factor", "capacity", "value", "value_usd_bn")
-TOP_KEYS = ("name", "description", "base_year", "extends", "operations")
+TOP_KEYS = ("name", "description", "base_year", "extends", "operations", "closure", "merit")
 
 
 @dataclass
@@ -92,6 +97,8 @@ class ScenarioSpec:
     operations: list[Operation] = field(default_factory=list)
     path: Path | None = None
     extends: list[Path] = field(default_factory=list)
+    closure: str = "merit"  # how markets rebalance (.closure.MODES)
+    merit: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # importer -> group -> order
 
 
 def _hint(word: str, choices: list[str] | tuple[str, ...]) -> str:
@@ -207,8 +214,40 @@ def parse_text(text: str, file: str = "<scenario>", base_dir: Path | None = None
         ops.append(op)
     if not ops:
         raise ScenarioError(f"{file}: operations: the scenario has no [[operations]]")
+    closure, merit = _closure_keys(doc, file, parent)
     return ScenarioSpec(name=name.strip(), description=desc.strip(), base_year=year, operations=ops,
-                        extends=extends)
+                        extends=extends, closure=closure, merit=merit)
+
+
+def _closure_keys(doc: dict, file: str, parent: ScenarioSpec | None) -> tuple[str, dict]:
+    """``closure`` (a mode of :data:`.closure.MODES`) and ``[merit]`` (importer.group = [entries]), checked."""
+    from .closure import DEFAULT_MODE, GROUPS, MODES
+
+    mode = doc.get("closure", parent.closure if parent else DEFAULT_MODE)
+    if not isinstance(mode, str) or mode not in MODES:
+        raise ScenarioError(f"{file}: closure: {mode!r} is not one of {', '.join(MODES)}"
+                            f"{_hint(str(mode), MODES)}")
+    merit = {k: {g: list(v) for g, v in d.items()} for k, d in (parent.merit if parent else {}).items()}
+    raw = doc.get("merit", {})
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{file}: merit: write it as a table, e.g. [merit] EU27.gas = [\"lng\", \"pipeline_gas\"]")
+    for imp, groups in raw.items():
+        if not isinstance(groups, dict):
+            raise ScenarioError(f"{file}: merit.{imp}: give an order per group, e.g. merit.{imp}.gas = [\"lng\"]")
+        for g, order in groups.items():
+            if g not in GROUPS:
+                raise ScenarioError(f"{file}: merit.{imp}.{g}: unknown group{_hint(g, list(GROUPS))}; groups are "
+                                    f"{', '.join(GROUPS)}")
+            if not isinstance(order, list) or not order or not all(isinstance(e, str) for e in order):
+                raise ScenarioError(f"{file}: merit.{imp}.{g}: {order!r} is not a list of commodity or "
+                                    "commodity:ORIGIN entries")
+            for e in order:
+                c = e.partition(":")[0]
+                if c not in GROUPS[g]:
+                    raise ScenarioError(f"{file}: merit.{imp}.{g}: '{e}': {c} is not in group {g} "
+                                        f"({', '.join(GROUPS[g])})")
+            merit.setdefault(imp, {})[g] = list(order)
+    return mode, merit
 
 
 def parse_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> ScenarioSpec:

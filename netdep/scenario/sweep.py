@@ -26,7 +26,8 @@ import pyarrow as pa
 
 from ..errors import ScenarioError
 from ..store import Data
-from .engine import State, run_operations, state_to_data
+from .closure import close
+from .engine import State, initial_state, run_operations, state_to_data
 from .measures import long_table, measure_tables
 from .spec import NUMERIC, check_operation
 
@@ -107,6 +108,7 @@ def _states(data: Data, scenario, index: int, fieldname: str, values: Sequence[f
     for j in hoisted:  # once, with their own index (moves and notes keep it)
         prefix = run_operations(data, _prefix(scenario.spec, j + 1), year, state=prefix, start=j)
     per_step = [i for i in range(index, len(ops)) if i not in hoisted]
+    base = initial_state(data, year)
     out = []
     for s in specs:
         if not hoisted:
@@ -116,7 +118,7 @@ def _states(data: Data, scenario, index: int, fieldname: str, values: Sequence[f
             for i in per_step:
                 st = run_operations(data, _prefix(s, i + 1), year, state=st, start=i)
             st.moves.sort(key=lambda m: m.op)  # the order a run in file order gives
-        out.append(st)
+        out.append(close(data, s, st, base))
         if progress:
             progress(1)
     return out
@@ -162,7 +164,8 @@ def naive_sweep(data: Data, scenario, param: str, values: Sequence[float]) -> Sw
     year = scenario.year(data)
     parts, moves = [], []
     for step, v in enumerate(values):
-        st = run_operations(data, spec_with(scenario.spec, index, fieldname, v), year)
+        sp = spec_with(scenario.spec, index, fieldname, v)
+        st = close(data, sp, run_operations(data, sp, year), initial_state(data, year))
         t = long_table(measure_tables(state_to_data(data, st), year), scenario.name)
         parts.append(t.append_column("step", pa.array(np.full(t.num_rows, step, dtype=np.int64)))
                      .append_column("param", pa.array(np.full(t.num_rows, float(v)))))
