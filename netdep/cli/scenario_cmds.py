@@ -69,7 +69,7 @@ def run_cmd(file: str, data_dir: Path | None, fmt: str, out: Path | None) -> Non
     FILE is a scenario file or the name of a bundled one (see `netdep scenario list`).
     """
     from ..scenario import load
-    from ..scenario.render import to_html, to_json, to_markdown
+    from ..scenario.render import to_html, to_json, to_markdown, write_document
     from ..store import load as load_data
 
     d = resolve_data(data_dir)
@@ -77,18 +77,23 @@ def run_cmd(file: str, data_dir: Path | None, fmt: str, out: Path | None) -> Non
     sc = load(path)
     data = load_data(d)
     res = sc.run(data)
-    text = to_json(res) if fmt == "json" else to_html(data, res) if fmt == "html" else to_markdown(data, res)
     if out is None:
-        click.echo(text)
+        click.echo(to_json(res) if fmt == "json" else to_html(data, res) if fmt == "html" else to_markdown(data, res))
         return
     target = out / f"{path.stem}.{fmt}"
-    _write(target, text)
+    if fmt == "json":
+        _write(target, to_json(res))
+        charts = []
+    else:  # the document and its charts (SVG + PNG) in out/charts/
+        charts = write_document(data, res, out, fmt, stem=path.stem)[1:]
     click.echo(f"{res.name} (base year {res.year})")
     for h in res.headlines:
         click.echo(f"• {h}")
     for b in res.bounds:
         click.echo(f"  {b}")
     click.echo(f"wrote {target}")
+    if charts:
+        click.echo(f"wrote {len(charts)} chart files in {out / 'charts'}")
 
 
 @scenario.command("sweep")
