@@ -98,7 +98,8 @@ def document(data: Data, res: ScenarioResult, stem: str | None = None) -> Docume
         if title == "Headlines":
             chart = headline_chart(data, res, srcs)
             if chart is not None:
-                sec.chart("key_shares", chart, chart.alt)
+                sec.chart("key_shares", chart, f"The main actors' dependences that shift most, before and after "
+                                               f"(base year {res.year}; sources listed at the end).")
         secs.append(sec)
     n = len(srcs)
     intro = (f"Base year {res.year}; file `{res.path}`. Measures before and after are computed from the "

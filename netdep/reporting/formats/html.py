@@ -24,7 +24,7 @@ table{border-collapse:collapse;font-size:.88em;overflow-wrap:normal}
 th,td{border:1px solid #ddd;padding:3px 7px;text-align:left;vertical-align:top}
 th{background:#f4f6f8;position:sticky;top:0}tr:nth-child(even) td{background:#fafbfc}
 td{min-width:3.5em}
-figure{margin:1em 0;max-width:100%}figure.chart svg{display:block;width:100%;max-width:820px;height:auto}
+figure{margin:1em 0;max-width:100%}figure.chart svg{display:block;max-width:100%;height:auto}
 figcaption{color:#555;font-size:.85em}
 .lead li{margin:.3em 0}ol.sources li{margin:.25em 0;font-size:.9em}
 nav{display:flex;flex-wrap:wrap;gap:.2em 1em}
@@ -33,11 +33,11 @@ code{overflow-wrap:anywhere;white-space:normal}
 
 
 def inline_md(text: str) -> str:
-    """Escape, then **bold**, `code` and [n] links to the source list."""
+    """Escape, then **bold**, `code` and [n] links to the source list ("operations[0]" is not a citation)."""
     text = escape(text)
     text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
     text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
-    return re.sub(r"\[(\d+)\]", r"<a href='#src-\1'>[\1]</a>", text)
+    return re.sub(r"(?<!\w)\[(\d+)\]", r"<a href='#src-\1'>[\1]</a>", text)
 
 
 def _table(columns: list[str], rows: list[list]) -> str:
