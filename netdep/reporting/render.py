@@ -286,19 +286,20 @@ def document(data: Data, rep: Report) -> list[Section]:
                  for d, r, o in ch[:15]])
         doc.append(s)
 
-    for extra in _extra_sections(data, rep):
+    sources = list(rep.tables["sources"])
+    for extra in _extra_sections(data, rep, sources):
         doc.append(extra)
 
     s = Section("Caveats")
     s.bullets(rep.notes)
     doc.append(s)
     s = Section("Sources")
-    s.items.append(("sources", rep.tables["sources"]))
+    s.items.append(("sources", sources))
     doc.append(s)
     return doc
 
 
-def _extra_sections(data: Data, rep: Report) -> list[Section]:
+def _extra_sections(data: Data, rep: Report, sources: list[dict] | None = None) -> list[Section]:
     """Sections contributed by optional modules (scenarios, product-level trade) when present."""
     out = []
     try:
@@ -313,16 +314,30 @@ def _extra_sections(data: Data, rep: Report) -> list[Section]:
                 s.items.append(tuple(item))
             out.append(s)
     try:
-        from ..bulk.report import product_section
+        from ..bulk.report import product_section, product_years
     except ImportError:
         product_section = None
-    if product_section is not None and data.path is not None:
-        sec = product_section(data.path)
+    if product_section is not None and data.path is not None and product_years(data.path):
+        years = product_years(data.path)
+        # the report's year when product-level data has it; otherwise the latest year before it, said so plainly
+        py = rep.year if rep.year in years else max([x for x in years if x <= rep.year] or years)
+        sec = product_section(data.path, year=py)
         if sec:
-            s = Section(sec.get("title") or f"Products where the EU, China and the US depend on one supplier, "
-                                              f"{sec.get('year')}")
-            s.p(f"Product-level trade ({sec.get('source', 'hs6')}): HHI of suppliers above "
-                f"{sec.get('threshold', STRATEGIC_HHI)}, ranked by import value (US$ bn).")
+            cite = sec.get("citation")
+            n = None
+            if cite is not None and sources is not None:
+                n = next((x["n"] for x in sources if x["source_id"] == cite["source_id"]), None)
+                if n is None:
+                    n = len(sources) + 1
+                    sources.append({"n": n, **cite, "rows": 0})
+            s = Section(f"{sec.get('title')}, {py}")
+            ref = f" [{n}]" if n else ""
+            s.p(f"Product-level trade from CEPII BACI{ref}, year {py}: HS6 products whose suppliers' HHI is above "
+                f"{sec.get('threshold', STRATEGIC_HHI)}, ranked by import value (US$ bn, {py}).")
+            if py != rep.year:
+                s.p(f"**Year: {py}, not {rep.year}.** The product-level data here has no {rep.year} (years: "
+                    f"{', '.join(map(str, years))}), so this section shows {py} and is not comparable with the "
+                    f"{rep.year} figures in the rest of the report.")
             for block in sec.get("importers", []):
                 s.p(f"**{block['name']}**" + (f" — {block['note']}" if block.get("note") else ""))
                 if block["rows"]:
