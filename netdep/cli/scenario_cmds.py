@@ -111,8 +111,7 @@ def run_cmd(file: str, data_dir: Path | None, fmt: str, out: Path | None) -> Non
 def sweep_cmd(file: str, data_dir: Path | None, param: str, start: float, stop: float, steps: int, out: Path,
               table_fmt: str, png: bool) -> None:
     """Every measure as one parameter moves: a table, line charts (SVG, PNG) and a summary."""
-    from rich.progress import Progress
-
+    from ..progress import bar
     from ..scenario import load
     from ..scenario.render import sweep_png, sweep_series, sweep_svgs
     from ..scenario.sweep import parse_param, sweep, sweep_values
@@ -124,9 +123,8 @@ def sweep_cmd(file: str, data_dir: Path | None, param: str, start: float, stop: 
     values = sweep_values(start, stop, steps)
     parse_param(sc, param)
     data = load_data(d)
-    with Progress(transient=True) as bar:
-        task = bar.add_task(f"sweep {param}", total=len(values) + 1)
-        res = sweep(data, sc, param, values, progress=lambda k: bar.advance(task, k))
+    with bar(f"sweep {param}", total=len(values) + 1) as advance:
+        res = sweep(data, sc, param, values, progress=advance)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"{path.stem}_{param.replace('.', '_')}"
     tpath = out / f"{stem}.{table_fmt}"

@@ -399,11 +399,12 @@ def _atomic_write(path: Path, text: str) -> None:
     atomic_write(path, text)
 
 
-def write_report(data: Data, rep: Report, out: Path, formats: tuple[str, ...] = ("md", "html")) -> list[Path]:
+def write_report(data: Data, rep: Report, out: Path, formats: tuple[str, ...] = ("md", "html"),
+                 progress=None) -> list[Path]:
     """Write report.md and/or report.html into ``out``, each chart as charts/<name>.svg and .png; the paths
-    written (documents first)."""
+    written (documents first). ``progress(1)`` is called after each chart is drawn."""
     doc = report_document(data, rep)
-    return write(doc, Path(out), tuple(f for f in ("md", "html") if f in formats))
+    return write(doc, Path(out), tuple(f for f in ("md", "html") if f in formats), progress=progress)
 
 
 def summary(rep: Report) -> str:

@@ -52,8 +52,9 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         raise
 
 
-def chart_files(doc: Document) -> dict[str, str | bytes]:
-    """File name -> content for every chart of ``doc``: ``<prefix><name>.svg`` and, for a Chart, ``.png``."""
+def chart_files(doc: Document, progress: Callable[[int], None] | None = None) -> dict[str, str | bytes]:
+    """File name -> content for every chart of ``doc``: ``<prefix><name>.svg`` and, for a Chart, ``.png``
+    (``progress(1)`` after each chart)."""
     out: dict[str, str | bytes] = {}
     for s in doc.all_sections():
         for name, chart, _alt in s.charts():
@@ -63,16 +64,19 @@ def chart_files(doc: Document) -> dict[str, str | bytes]:
                 out[f"{stem}.png"] = chart.png()
             else:
                 out[f"{stem}.svg"] = chart
+            if progress is not None:
+                progress(1)
     return out
 
 
-def write(doc: Document, out: Path, formats: tuple[str, ...] = ("md", "html")) -> list[Path]:
+def write(doc: Document, out: Path, formats: tuple[str, ...] = ("md", "html"),
+          progress: Callable[[int], None] | None = None) -> list[Path]:
     """Write ``<stem>.<fmt>`` for each format into ``out`` and the charts into ``out/charts``; the paths,
-    documents first."""
+    documents first. ``progress(1)`` is called after each chart is drawn."""
     out = Path(out)
     docs, charts = [], []
     if any(f in ("md", "html") for f in formats):
-        for fname, content in chart_files(doc).items():
+        for fname, content in chart_files(doc, progress).items():
             atomic_write(out / "charts" / fname, content)
             charts.append(out / "charts" / fname)
     for fmt in formats:
