@@ -29,8 +29,9 @@ WIDTH_IN = 8.0  # figure width in inches: 800 px at 100 dpi in the HTML page, 16
 PNG_DPI = 200
 
 
-def source_line(sources: list[dict], limit: int = 3) -> str:
-    """'Source: <publisher> (<title>); …' for a chart, from source rows (publisher, title)."""
+def source_line(sources: list[dict], limit: int = 3, rest: str = "see the sources list") -> str:
+    """'Sources: <publisher>; <publisher>; …' for a chart, from source rows (most-cited first); ``rest`` says
+    where the others are listed."""
     seen: list[str] = []
     for s in sources:
         p = (s.get("publisher") or "").strip()
@@ -39,7 +40,7 @@ def source_line(sources: list[dict], limit: int = 3) -> str:
     if not seen:
         return ""
     more = len(seen) - limit
-    text = "; ".join(seen[:limit]) + (f"; and {more} more (see the sources list)" if more > 0 else "")
+    text = "; ".join(seen[:limit]) + (f"; and {more} more ({rest})" if more > 0 else "")
     return ("Source: " if len(seen) == 1 else "Sources: ") + text
 
 

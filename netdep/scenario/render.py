@@ -283,7 +283,9 @@ def sweep_charts(data: Data, res, scenario) -> list[Chart]:
     for f in data.rows("flows"):
         if f["year"] == year:
             counts[f["source_id"]] = counts.get(f["source_id"], 0) + 1
-    src = source_line(number_sources([x for x in data.rows("sources") if x["source_id"] in counts], counts))
+    stem = Path(scenario.path).stem if getattr(scenario, "path", None) else "FILE"
+    src = source_line(number_sources([x for x in data.rows("sources") if x["source_id"] in counts], counts),
+                      rest=f"all listed by netdep scenario run {stem}")
     layer = "across layers" if "all" in set(res.table.column("layer").to_pylist()) else "in the energy layer"
     out = []
     if dc:
