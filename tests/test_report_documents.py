@@ -184,3 +184,14 @@ def test_product_section_states_its_year_and_cites_cepii(data_copy, tmp_path):
     srcs = next(it[1] for s in doc.all_sections() for it in s.items if it[0] == "sources")
     baci = next(x for x in srcs if x["source_id"] == "cepii_baci")
     assert baci["publisher"] == "CEPII" and f"[{baci['n']}]" in text
+
+
+def test_same_bytes_whichever_format_is_asked_first():
+    def make() -> Chart:
+        return Chart("t", "bars", {"items": [("Russia", 0.3), ("China", 0.5)], "threshold": 0.4},
+                     title="HHI", unit="HHI (0–1)", year=2023, source="Source: Energy Institute")
+
+    a, b = make(), make()
+    svg_a, png_a = a.svg(), a.png()
+    png_b, svg_b = b.png(), b.svg()
+    assert svg_a == svg_b and png_a == png_b

@@ -74,11 +74,15 @@ class Chart:
         return fig
 
     def _save(self, fmt: str) -> bytes:
+        if fmt == "png" and "svg" not in self._cache:
+            self._save("svg")  # always SVG first from the one figure, so both are the same bytes in any call order
         if fmt not in self._cache:
             from matplotlib import rcParams
 
             buf = io.BytesIO()
-            fig = self.figure()
+            if "figure" not in self._cache:  # drawn once, saved as SVG and PNG
+                self._cache["figure"] = self.figure()
+            fig = self._cache["figure"]
             if fmt == "svg":
                 with_salt = {"svg.hashsalt": f"netdep-{self.name}", "svg.fonttype": "path"}
                 old = {k: rcParams[k] for k in with_salt}
@@ -91,6 +95,8 @@ class Chart:
                 fig.savefig(buf, format="png", dpi=PNG_DPI, bbox_inches="tight", pad_inches=0.12,
                             metadata={"Software": None})
             self._cache[fmt] = buf.getvalue()
+        if "svg" in self._cache and "png" in self._cache:
+            self._cache.pop("figure", None)  # both saved: free the figure
         return self._cache[fmt]
 
     def svg(self) -> str:
@@ -256,9 +262,14 @@ def _network(fig, c: Chart) -> None:
                                                            nodes[a][0] + radius[a], nodes[a][1] + radius[a]))
              for a in nodes]
     # largest actors choose first; each label tries positions around its circle, then further out with a leader
+    box = {"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75}
     for a in sorted(nodes, key=lambda a: (-nodes[a][2], a)):
         x, y = nodes[a][:2]
         r = radius[a]
+        probe = ax.text(0, 0, nodes[a][3], fontsize=8, bbox=box)
+        size = probe.get_window_extent(renderer)  # the label's size in pixels, wherever it goes
+        probe.remove()
+        w, h = size.width * 1.04, size.height * 1.08
         placed = False
         for dist in (1.0, 2.2, 3.6, 5.2):
             for dx, dy, ha, va in ((0, 1, "center", "bottom"), (1, 0, "left", "center"), (0, -1, "center", "top"),
@@ -267,17 +278,18 @@ def _network(fig, c: Chart) -> None:
                                    (-0.8, -0.8, "right", "top")):
                 off = r + 0.8 + (dist - 1.0) * 3.0
                 tx, ty = x + dx * off, y + dy * off
-                t = ax.text(tx, ty, nodes[a][3], ha=ha, va=va, fontsize=8, zorder=4,
-                            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75})
-                bb = t.get_window_extent(renderer).expanded(1.04, 1.08)
+                px, py = ax.transData.transform((tx, ty))
+                x0 = px - {"left": 0.0, "center": w / 2, "right": w}[ha]
+                y0 = py - {"bottom": 0.0, "center": h / 2, "top": h}[va]
+                bb = Bbox.from_bounds(x0, y0, w, h)
                 inside = ax.bbox.x0 <= bb.x0 and bb.x1 <= ax.bbox.x1 and ax.bbox.y0 <= bb.y0 and bb.y1 <= ax.bbox.y1
                 if inside and not any(_overlaps(bb, o) for o in taken):
                     taken.append(bb)
+                    ax.text(tx, ty, nodes[a][3], ha=ha, va=va, fontsize=8, zorder=4, bbox=box)
                     if dist > 1.0:
                         ax.plot([x, tx], [y, ty], color="#888", lw=0.5, zorder=2)
                     placed = True
                     break
-                t.remove()
             if placed:
                 break
         if not placed:  # crowded: keep it anyway, above the circle
