@@ -60,7 +60,8 @@ PROBE = """<script>window.addEventListener('load', () => {
   p.textContent = JSON.stringify({scroll_width: d.documentElement.scrollWidth, viewport: w, wide: wide,
       tables: d.querySelectorAll('table').length, boxed: d.querySelectorAll('.scroll > table').length,
       scrolling_boxes: boxes.filter(b => b.scrollWidth > b.clientWidth).length,
-      charts: [...d.querySelectorAll('figure.chart svg')].map(s => Math.round(s.getBoundingClientRect().right))});
+      charts: [...d.querySelectorAll('figure.chart svg')].map(s => Math.round(s.getBoundingClientRect().width)),
+      figures: [...d.querySelectorAll('figure.chart')].map(f => Math.round(f.getBoundingClientRect().right))});
   document.body.appendChild(p);
 });</script>"""
 
@@ -106,6 +107,9 @@ def test_no_horizontal_overflow_at_desktop_and_phone_width(which, width, html, s
     assert m["scroll_width"] <= m["viewport"], f"page is {m['scroll_width']} px wide at {width} px: {m['wide']}"
     assert not m["wide"]
     assert m["tables"] > 0 and m["boxed"] == m["tables"]  # every table in its own scrolling box
-    assert m["charts"] and max(m["charts"]) <= width  # charts scale down to the screen
+    assert m["figures"] and max(m["figures"]) <= width  # every chart's box fits the screen
     if width == 390:
         assert m["scrolling_boxes"] > 0  # the wide tables scroll inside their box instead of widening the page
+        assert min(m["charts"]) == 720  # charts keep a readable size and scroll inside their figure
+    else:
+        assert max(m["charts"]) <= width

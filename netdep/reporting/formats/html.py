@@ -1,7 +1,8 @@
 """HTML: one self-contained page (inline CSS and SVG, nothing fetched), responsive down to a phone.
 
-Tables scroll inside their own box (``div.scroll``), charts scale to the width available, long words
-and URLs wrap, so the page itself never gets wider than the screen (checked in headless Chromium at
+Tables scroll inside their own box (``div.scroll``); charts scale to the width available, and on a
+phone keep 720 px (their text stays readable) and scroll sideways inside their figure; long words and URLs
+wrap, so the page itself never gets wider than the screen (checked in headless Chromium at
 1400 px and 390 px by tests/test_report_browser.py).
 """
 
@@ -24,12 +25,14 @@ table{border-collapse:collapse;font-size:.88em;overflow-wrap:normal}
 th,td{border:1px solid #ddd;padding:3px 7px;text-align:left;vertical-align:top}
 th{background:#f4f6f8;position:sticky;top:0}tr:nth-child(even) td{background:#fafbfc}
 td{min-width:3.5em}
-figure{margin:1em 0;max-width:100%}figure.chart svg{display:block;max-width:100%;height:auto}
+figure{margin:1em 0;max-width:100%}figure.chart{overflow-x:auto}
+figure.chart svg{display:block;max-width:100%;height:auto}
 figcaption{color:#555;font-size:.85em}
 .lead li{margin:.3em 0}ol.sources li{margin:.25em 0;font-size:.9em}
 nav{display:flex;flex-wrap:wrap;gap:.2em 1em}
 code{overflow-wrap:anywhere;white-space:normal}
-@media (max-width:600px){body{margin:1em auto;padding:0 .6em}h1{font-size:1.35em}table{font-size:.8em}}"""
+@media (max-width:600px){body{margin:1em auto;padding:0 .6em}h1{font-size:1.35em}table{font-size:.8em}
+figure.chart svg{max-width:none;width:720px}}"""
 
 
 def inline_md(text: str) -> str:
