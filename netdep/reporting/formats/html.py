@@ -1,7 +1,7 @@
 """HTML: one self-contained page (inline CSS and SVG, nothing fetched), responsive down to a phone.
 
 Tables scroll inside their own box (``div.scroll``); charts scale to the width available, and on a
-phone keep 720 px (their text stays readable) and scroll sideways inside their figure; long words and URLs
+phone keep their own size (their text stays readable) and scroll sideways inside their figure; long words and URLs
 wrap, so the page itself never gets wider than the screen (checked in headless Chromium at
 1400 px and 390 px by tests/test_report_browser.py).
 """
@@ -32,7 +32,7 @@ figcaption{color:#555;font-size:.85em}
 nav{display:flex;flex-wrap:wrap;gap:.2em 1em}
 code{overflow-wrap:anywhere;white-space:normal}
 @media (max-width:600px){body{margin:1em auto;padding:0 .6em}h1{font-size:1.35em}table{font-size:.8em}
-figure.chart svg{max-width:none;width:720px}}"""
+figure.chart svg{max-width:none}}"""
 
 
 def inline_md(text: str) -> str:
