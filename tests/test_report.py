@@ -43,6 +43,8 @@ def test_default_run_writes_md_html_and_charts(written):
     charts = sorted(p.name for p in (out / "charts").glob("*.svg"))
     want = {"matrix_energy.svg", "matrix_trade.svg", "hhi.svg", "energy_network.svg", "russia_buyers.svg"}
     assert want <= set(charts)
+    pngs = sorted(p.name for p in (out / "charts").glob("*.png"))
+    assert pngs == [c.replace(".svg", ".png") for c in charts]  # a PNG next to every SVG, to paste
     md = (out / "report.md").read_text()
     for c in charts:
         assert f"charts/{c}" in md  # every chart is linked

@@ -43,7 +43,13 @@ def run_with_progress(con, work: Callable[[], Any], description: str = "working"
     """Call ``work()`` (which runs queries on ``con``); with ``progress``, draw DuckDB's progress as a rich bar."""
     if not progress:
         return work()
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+
+    from ..progress import enabled
+    from ..progress import progress as Progress  # on stderr, and only when stderr is a terminal
+
+    if not enabled():
+        return work()
 
     box: dict[str, Any] = {}
 

@@ -15,7 +15,13 @@ from ._duck import bulk_connection, glob_sql, sql_file
 from ._write import partition_years
 from .measures import HHI_THRESHOLD, MEASURES_DIR, measures_connection
 
-__all__ = ["product_section", "product_section_markdown", "DEFAULT_IMPORTERS"]
+__all__ = ["product_section", "product_section_markdown", "product_years", "DEFAULT_IMPORTERS", "BACI_SOURCE"]
+
+# the dataset product-level trade comes from (netdep.bulk.baci imports its yearly files)
+BACI_SOURCE = {"source_id": "cepii_baci", "publisher": "CEPII",
+               "title": "BACI: International Trade Database at the Product-Level (HS6), Gaulier & Zignago (2010), "
+                        "CEPII Working Paper 2010-23",
+               "published": "", "url": "https://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37"}
 
 DEFAULT_IMPORTERS = ("EU27", "CHN", "USA")
 _NAMES = {"EU27": "the EU", "CHN": "China", "USA": "the United States"}
@@ -38,6 +44,11 @@ def _measures_relation(con, d: Path, year: int) -> str:
     con.execute("CREATE OR REPLACE TEMP TABLE measures AS " + sql_file("measures.sql").rstrip().rstrip(";"),
                 {"year": year})
     return "computed"
+
+
+def product_years(data_dir: str | Path) -> list[int]:
+    """Years with product-level (hs6) flows in ``data_dir`` (ascending; empty when none)."""
+    return partition_years(Path(data_dir) / "hs6")
 
 
 def product_section(data_dir: str | Path, importers: tuple[str, ...] = DEFAULT_IMPORTERS, top: int = 10,
@@ -81,7 +92,7 @@ def product_section(data_dir: str | Path, importers: tuple[str, ...] = DEFAULT_I
     finally:
         con.close()
     return {"title": "Products where the EU, China and the US depend on one supplier", "year": year,
-            "threshold": HHI_THRESHOLD, "source": source, "importers": blocks}
+            "threshold": HHI_THRESHOLD, "source": source, "importers": blocks, "citation": dict(BACI_SOURCE)}
 
 
 def product_section_markdown(section: dict[str, Any] | None) -> str:
@@ -90,7 +101,9 @@ def product_section_markdown(section: dict[str, Any] | None) -> str:
         return ""
     lines = [f"## {section['title']} ({section['year']})", "",
              f"HS6 products whose suppliers are concentrated (HHI > {section['threshold']}, the European "
-             f"Commission's and CEPII GeoDep's threshold), largest imports first. Values in US$ bn.", ""]
+             f"Commission's and CEPII GeoDep's threshold), largest imports first. Values in US$ bn, "
+             f"{section['year']}.", "",
+             f"Source: CEPII, {BACI_SOURCE['title']}, year {section['year']}. <{BACI_SOURCE['url']}>", ""]
     for b in section["importers"]:
         lines += [f"### {b['name']} ({b['importer']})", ""]
         if b["note"]:

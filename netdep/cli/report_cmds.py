@@ -32,7 +32,10 @@ def report(data_dir: Path | None, year: int | None, compare_year: int | None, la
     if fmt == "json":
         click.echo(to_json(rep))
         return
-    written = write_report(data, rep, out, (fmt,) if fmt else ("md", "html"))
+    from ..progress import bar
+
+    with bar("drawing charts", total=None) as advance:  # on stderr, only when it is a terminal
+        written = write_report(data, rep, out, (fmt,) if fmt else ("md", "html"), progress=advance)
     click.echo(summary(rep))
     click.echo("")
     for p in written:
@@ -40,4 +43,5 @@ def report(data_dir: Path | None, year: int | None, compare_year: int | None, la
             click.echo(f"wrote {p}")
     n = sum(1 for p in written if p.suffix == ".svg")
     if n:
-        click.echo(f"wrote {n} charts in {out / 'charts'}")
+        png = sum(1 for p in written if p.suffix == ".png")
+        click.echo(f"wrote {n} charts in {out / 'charts'}" + (f" (SVG, and PNG for {png})" if png else ""))

@@ -83,7 +83,7 @@ def run_cmd(file: str, data_dir: Path | None, fmt: str, out: Path | None, closur
     FILE is a scenario file or the name of a bundled one (see `netdep scenario list`).
     """
     from ..scenario import load
-    from ..scenario.render import to_html, to_json, to_markdown
+    from ..scenario.render import to_html, to_json, to_markdown, write_document
     from ..store import load as load_data
 
     d = resolve_data(data_dir)
@@ -91,18 +91,23 @@ def run_cmd(file: str, data_dir: Path | None, fmt: str, out: Path | None, closur
     sc = _with_closure(load(path), closure)
     data = load_data(d)
     res = sc.run(data)
-    text = to_json(res) if fmt == "json" else to_html(data, res) if fmt == "html" else to_markdown(data, res)
     if out is None:
-        click.echo(text)
+        click.echo(to_json(res) if fmt == "json" else to_html(data, res) if fmt == "html" else to_markdown(data, res))
         return
     target = out / f"{path.stem}.{fmt}"
-    _write(target, text)
+    if fmt == "json":
+        _write(target, to_json(res))
+        charts = []
+    else:  # the document and its charts (SVG + PNG) in out/charts/
+        charts = write_document(data, res, out, fmt, stem=path.stem)[1:]
     click.echo(f"{res.name} (base year {res.year}; closure {res.closure})")
     for h in res.headlines:
         click.echo(f"• {h}")
     for b in res.bounds:
         click.echo(f"  {b}")
     click.echo(f"wrote {target}")
+    if charts:
+        click.echo(f"wrote {len(charts)} chart files in {out / 'charts'}")
 
 
 @scenario.command("sweep")
@@ -127,8 +132,7 @@ def sweep_cmd(file: str, data_dir: Path | None, param: str, start: float, stop: 
               long_table: bool, closure: str | None, out: Path, table_fmt: str | None, png: bool) -> None:
     """Every measure as one parameter moves: a summary table (CSV, always), charts (SVG, PNG), and the long table
     of every measure at every step on request (--long)."""
-    from rich.progress import Progress
-
+    from ..progress import bar
     from ..scenario import load
     from ..scenario.render import sweep_png, sweep_series, sweep_svgs
     from ..scenario.sweep import parse_param, sweep, sweep_values
@@ -146,9 +150,8 @@ def sweep_cmd(file: str, data_dir: Path | None, param: str, start: float, stop: 
     values = sweep_values(start, stop, steps)
     parse_param(sc, param)
     data = load_data(d)
-    with Progress(transient=True) as bar:
-        task = bar.add_task(f"sweep {param}", total=len(values) + 1)
-        res = sweep(data, sc, param, values, progress=lambda k: bar.advance(task, k))
+    with bar(f"sweep {param}", total=len(values) + 1) as advance:
+        res = sweep(data, sc, param, values, progress=advance)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"{path.stem}_{param.replace('.', '_')}"
     written = []

@@ -9,40 +9,22 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
-from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 from typing import Any
 
 from ..graph import cross_layer_graph, layer_graph
 from ..metrics.concentration import STRATEGIC_HHI
 from ..store import Data
-from . import charts
+from .charts import POSITIONS
 from .compute import Report
+from .document import Document, Section
+from .figures import Chart, source_line
+from .formats import atomic_write, render, write
+from .formats.html import CSS
 from .headlines import COMMODITY, pct, short_name
-from .tiers import tier_text
 
-__all__ = ["document", "to_markdown", "to_html", "to_json", "write_report", "summary", "Section"]
-
-
-@dataclass
-class Section:
-    title: str
-    items: list[tuple] = field(default_factory=list)
-
-    def p(self, text: str) -> None:
-        self.items.append(("p", text))
-
-    def bullets(self, texts: list[str]) -> None:
-        self.items.append(("list", texts))
-
-    def table(self, columns: list[str], rows: list[list[Any]]) -> None:
-        self.items.append(("table", columns, rows))
-
-    def chart(self, name: str, svg: str, alt: str) -> None:
-        self.items.append(("chart", name, svg, alt))
+__all__ = ["document", "report_document", "to_markdown", "to_html", "to_json", "write_report", "summary",
+           "Section", "CSS"]
 
 
 def _fmt(v: Any) -> str:
@@ -63,6 +45,29 @@ def _refs(data: Data, rep: Report) -> tuple[dict[str, int], dict[tuple, list[int
         if f["source_id"] in num:
             pair.setdefault((f["year"], f["commodity"], f["origin"], f["destination"]), set()).add(num[f["source_id"]])
     return num, {k: sorted(v) for k, v in pair.items()}
+
+
+def _srcline(rep: Report, ns: set[int] | list[int]) -> str:
+    """A chart's source line from the report's numbered sources ``ns``."""
+    rows = [x for x in rep.tables["sources"] if x["n"] in set(ns)]
+    return source_line(rows) + (f" [{', '.join(str(x['n']) for x in rows)}]" if rows else "")
+
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def _network_chart(G, y: int, name: dict[str, str], source: str, max_edges: int = 45) -> Chart:
+    """The energy network as a schematic map: the largest flows, circles sized by total trade."""
+    edges = sorted(G.edges(data="value", default=0.0), key=lambda e: (-e[2], e[0], e[1]))[:max_edges]
+    shown = sorted({a for o, d, _ in edges for a in (o, d)})
+    nodes = {}
+    for a in shown:
+        lon, lat = POSITIONS.get(a, (0, -50))
+        nodes[a] = (lon, lat, G.in_degree(a, weight="value") + G.out_degree(a, weight="value"), _cap(name.get(a, a)))
+    return Chart("energy_network", "network", {"nodes": nodes, "edges": [list(e) for e in edges]},
+                 title="Energy trade between actors: crude oil, oil products, pipeline gas, LNG, coal", year=y,
+                 unit=G.graph.get("unit", "EJ"), source=source)
 
 
 def _cite(ns: list[int] | set[int]) -> str:
@@ -114,8 +119,11 @@ def document(data: Data, rep: Report) -> list[Section]:
             *[v for (yy, _), v in layer_refs.items() if yy == y] or [set()])
         labels = [name[a] for a in four]
         heading = f"{'All layers' if layer == 'all' else layer.capitalize()} {y}"
-        s.chart(f"matrix_{layer}", charts.heatmap(labels, labels, vals, heading,
-                                                  f"import share of row from column; {G.graph['unit']}"),
+        s.chart(f"matrix_{layer}", Chart(
+            f"matrix_{layer}", "heatmap", {"rows": labels, "cols": labels, "values": vals},
+            title=f"Import shares among the four main actors: {heading.lower()}", year=y,
+            unit=f"share of the row actor's imports ({G.graph['unit']}) from the column actor",
+            source=_srcline(rep, refs)),
                 f"Import-share matrix, {layer} {y}. Sources: {_cite(refs)}")
     doc.append(s)
 
@@ -173,8 +181,12 @@ def document(data: Data, rep: Report) -> list[Section]:
     main = [r for r in conc if r["actor"] in ("RUS", "CHN", "EU27", "REG_EUROPE", "USA")]
     if main:
         items = [(f"{name[r['actor']]} · {COMMODITY.get(r['commodity'], r['commodity'])}", r["hhi"]) for r in main]
-        s.chart("hhi", charts.bars(items, f"Supplier HHI, {y}", threshold=STRATEGIC_HHI, xmax=1.0),
-                "Supplier HHI by actor and commodity")
+        s.chart("hhi", Chart("hhi", "bars", {"items": items, "threshold": STRATEGIC_HHI, "xmax": 1.0, "fmt": "{:.3f}"},
+                             title="Supplier concentration of the main actors' imports", year=y,
+                             unit=f"Herfindahl–Hirschman index of suppliers (0–1; above {STRATEGIC_HHI}: strategic)",
+                             source=_srcline(rep, layer_refs.get((y, "energy"), set()) | layer_refs.get((y, "trade"),
+                                                                                                          set()))),
+                f"Supplier HHI by actor and commodity, {y}")
     doc.append(s)
 
     # vulnerability
@@ -237,8 +249,12 @@ def document(data: Data, rep: Report) -> list[Section]:
                  for a in order])
         if layer == "energy":
             items = [(name[a], by[a].get("supply_dependence", 0.0)) for a in order]
-            s.chart("supply_dependence", charts.bars(items, f"Supply-side dependence, energy layer, {y}",
-                                                     fmt="{:.2f}"), "Supply-side dependence in the energy layer")
+            s.chart("supply_dependence", Chart(
+                "supply_dependence", "bars", {"items": items, "fmt": "{:.2f}"},
+                title="Supply-side dependence, energy layer", year=y,
+                unit="supply-side dependence (sum of the import shares others take from the actor)",
+                source=_srcline(rep, layer_refs.get((y, "energy"), set()))),
+                    f"Supply-side dependence in the energy layer, {y}")
     sens = [r for r in t.get("cross_layer_sensitivity", []) if r["year"] == y]
     if sens:
         from ..metrics.sensitivity import robust_ranking
@@ -257,8 +273,7 @@ def document(data: Data, rep: Report) -> list[Section]:
     if "energy" in rep.layers:
         s = Section(f"The energy network, {y}")
         G = layer_graph(data, y, "energy")
-        s.chart("energy_network", charts.network(G, f"Energy trade {y} (EJ): crude, products, gas, LNG, coal",
-                                                 labels=name, unit="EJ"),
+        s.chart("energy_network", _network_chart(G, y, name, _srcline(rep, layer_refs.get((y, "energy"), set()))),
                 f"Energy network {y}. Sources: {_cite(layer_refs.get((y, 'energy'), set()))}")
         doc.append(s)
 
@@ -274,8 +289,14 @@ def document(data: Data, rep: Report) -> list[Section]:
                 if a or b:
                     items.append((f"{COMMODITY[c]} → {name[dest]}", a, b))
         if items:
-            s.chart("russia_buyers", charts.paired_bars(items, (str(y0), str(y)), "Russia's buyers: share of its "
-                                                        "exports"), "Russia's energy buyers, before and after")
+            refs = set().union(*[v for (yy, lay), v in layer_refs.items() if yy in (y, y0) and lay == "energy"]
+                               or [set()])
+            pairs = {"items": items, "labels": (str(y0), str(y))}
+            s.chart("russia_buyers", Chart("russia_buyers", "paired_bars", pairs,
+                                           title=f"Russia's energy buyers, {y0} and {y}", year=f"{y0} and {y}",
+                                           unit="share of Russia's exports of each fuel (in energy content)",
+                                           source=_srcline(rep, refs)),
+                    f"Russia's energy buyers: share of its exports of each fuel, {y0} and {y}. Sources: {_cite(refs)}")
         ch = []
         for r in t["dependencies"]:
             if r["year"] != y or r["share_in"] is None:
@@ -298,19 +319,20 @@ def document(data: Data, rep: Report) -> list[Section]:
                  for d, r, o in ch[:15]])
         doc.append(s)
 
-    for extra in _extra_sections(data, rep):
+    sources = list(rep.tables["sources"])
+    for extra in _extra_sections(data, rep, sources):
         doc.append(extra)
 
     s = Section("Caveats")
     s.bullets(rep.notes)
     doc.append(s)
     s = Section("Sources")
-    s.items.append(("sources", rep.tables["sources"]))
+    s.items.append(("sources", sources))
     doc.append(s)
     return doc
 
 
-def _extra_sections(data: Data, rep: Report) -> list[Section]:
+def _extra_sections(data: Data, rep: Report, sources: list[dict] | None = None) -> list[Section]:
     """Sections contributed by optional modules (scenarios, product-level trade) when present."""
     out = []
     try:
@@ -332,16 +354,30 @@ def _extra_sections(data: Data, rep: Report) -> list[Section]:
         s.items.extend(tuple(i) for i in ts["items"])
         out.append(s)
     try:
-        from ..bulk.report import product_section
+        from ..bulk.report import product_section, product_years
     except ImportError:
         product_section = None
-    if product_section is not None and data.path is not None:
-        sec = product_section(data.path)
+    if product_section is not None and data.path is not None and product_years(data.path):
+        years = product_years(data.path)
+        # the report's year when product-level data has it; otherwise the latest year before it, said so plainly
+        py = rep.year if rep.year in years else max([x for x in years if x <= rep.year] or years)
+        sec = product_section(data.path, year=py)
         if sec:
-            s = Section(sec.get("title") or f"Products where the EU, China and the US depend on one supplier, "
-                                              f"{sec.get('year')}")
-            s.p(f"Product-level trade ({sec.get('source', 'hs6')}): HHI of suppliers above "
-                f"{sec.get('threshold', STRATEGIC_HHI)}, ranked by import value (US$ bn).")
+            cite = sec.get("citation")
+            n = None
+            if cite is not None and sources is not None:
+                n = next((x["n"] for x in sources if x["source_id"] == cite["source_id"]), None)
+                if n is None:
+                    n = len(sources) + 1
+                    sources.append({"n": n, **cite, "rows": 0})
+            s = Section(f"{sec.get('title')}, {py}")
+            ref = f" [{n}]" if n else ""
+            s.p(f"Product-level trade from CEPII BACI{ref}, year {py}: HS6 products whose suppliers' HHI is above "
+                f"{sec.get('threshold', STRATEGIC_HHI)}, ranked by import value (US$ bn, {py}).")
+            if py != rep.year:
+                s.p(f"**Year: {py}, not {rep.year}.** The product-level data here has no {rep.year} (years: "
+                    f"{', '.join(map(str, years))}), so this section shows {py} and is not comparable with the "
+                    f"{rep.year} figures in the rest of the report.")
             for block in sec.get("importers", []):
                 s.p(f"**{block['name']}**" + (f" — {block['note']}" if block.get("note") else ""))
                 if block["rows"]:
@@ -362,94 +398,29 @@ def _extra_sections(data: Data, rep: Report) -> list[Section]:
     return out
 
 
-def _md_table(columns: list[str], rows: list[list[Any]]) -> str:
-    keep = [i for i, c in enumerate(columns) if c != "" or any(r[i] not in ("", None) for r in rows)]
-    cols = [columns[i] for i in keep]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-    for r in rows:
-        lines.append("| " + " | ".join(str(_fmt(r[i])).replace("|", "\\|") for i in keep) + " |")
-    return "\n".join(lines)
+def report_document(data: Data, rep: Report) -> Document:
+    """The report as a :class:`~netdep.reporting.document.Document` (sections end with the numbered sources)."""
+    title = f"Dependency report {rep.year}" + (f" (vs {rep.compare_year})" if rep.compare_year else "")
+    return Document(title, document(data, rep), stem="report",
+                    intro="Generated by `netdep report` from the bundled data; every figure cites its source as [n].",
+                    meta={"year": rep.year, "compare_year": rep.compare_year, "layers": list(rep.layers)})
 
 
 def to_markdown(doc: list[Section], rep: Report, chart_dir: str = "charts") -> tuple[str, dict[str, str]]:
-    """Markdown text and the chart files it links (name -> SVG)."""
-    out = [f"# Dependency report {rep.year}" + (f" (vs {rep.compare_year})" if rep.compare_year else ""), "",
-           "Generated by `netdep report` from the bundled data; every figure cites its source as [n].", ""]
+    """Markdown text and the SVG chart files it links (name -> SVG); see :mod:`netdep.reporting.formats`."""
+    d = Document(f"Dependency report {rep.year}" + (f" (vs {rep.compare_year})" if rep.compare_year else ""), doc,
+                 intro="Generated by `netdep report` from the bundled data; every figure cites its source as [n].")
     files = {}
-    for s in doc:
-        out += [f"## {s.title}", ""]
-        for item in s.items:
-            kind = item[0]
-            if kind == "p":
-                out += [item[1], ""]
-            elif kind == "list":
-                out += [f"- {x}" for x in item[1]] + [""]
-            elif kind == "table":
-                out += [_md_table(item[1], item[2]), ""]
-            elif kind == "chart":
-                files[f"{item[1]}.svg"] = item[2]
-                out += [f"![{item[3]}]({chart_dir}/{item[1]}.svg)", "", f"*{item[3]}*", ""]
-            elif kind == "sources":
-                out += [f"{x['n']}. <a id=\"src-{x['n']}\"></a>{x['title']} — {x['publisher']}"
-                        f"{', ' + x['published'] if x['published'] else ''}. <{x['url']}>{tier_text(x)}"
-                        for x in item[1]] + [""]
-    return "\n".join(out), files
-
-
-def _inline_md(text: str) -> str:
-    import re
-
-    text = escape(text)
-    text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
-    return re.sub(r"\[(\d+)\]", r"<a href='#src-\1'>[\1]</a>", text)
-
-
-CSS = """body{font-family:system-ui,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
-color:#222;line-height:1.45}h1{font-size:1.7em}h2{margin-top:2em;border-bottom:1px solid #ddd;padding-bottom:.2em}
-table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.88em}th,td{border:1px solid #ddd;padding:3px 7px;
-text-align:left;vertical-align:top}th{background:#f4f6f8}tr:nth-child(even) td{background:#fafbfc}
-figure{margin:1em 1em 1em 0;display:inline-block;vertical-align:top}
-figcaption{color:#555;font-size:.85em}svg{max-width:100%;height:auto}
-.lead li{margin:.3em 0}ol.sources li{margin:.25em 0;font-size:.9em;overflow-wrap:anywhere}nav a{margin-right:1em}"""
+    for s in d.all_sections():
+        for name, chart, _ in s.charts():
+            files[f"{name}.svg"] = chart.svg() if isinstance(chart, Chart) else chart
+    return render(d, "md", chart_dir), files
 
 
 def to_html(doc: list[Section], rep: Report) -> str:
     """A single self-contained HTML page (inline CSS and SVG; no external resources)."""
     title = f"netdep dependency report {rep.year}" + (f" vs {rep.compare_year}" if rep.compare_year else "")
-    parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-             "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-             f"<title>{escape(title)}</title><style>{CSS}</style></head><body>", f"<h1>{escape(title)}</h1>",
-             "<nav>" + "".join(f"<a href='#sec-{i}'>{escape(s.title.split(',')[0])}</a>"
-                               for i, s in enumerate(doc)) + "</nav>"]
-    for i, s in enumerate(doc):
-        parts.append(f"<section id='sec-{i}'><h2>{escape(s.title)}</h2>")
-        for item in s.items:
-            kind = item[0]
-            if kind == "p":
-                parts.append(f"<p>{_inline_md(item[1])}</p>")
-            elif kind == "list":
-                parts.append("<ul class='lead'>" + "".join(f"<li>{_inline_md(x)}</li>" for x in item[1]) + "</ul>")
-            elif kind == "table":
-                cols, rows = item[1], item[2]
-                keep = [k for k, c in enumerate(cols) if c != "" or any(r[k] not in ("", None) for r in rows)]
-                parts.append("<table><thead><tr>" + "".join(f"<th>{escape(cols[k])}</th>" for k in keep)
-                             + "</tr></thead><tbody>")
-                for r in rows:
-                    parts.append("<tr>" + "".join(f"<td>{_inline_md(_fmt(r[k]))}</td>" for k in keep) + "</tr>")
-                parts.append("</tbody></table>")
-            elif kind == "chart":
-                parts.append(f"<figure class='chart' id='chart-{item[1]}'>{item[2]}"
-                             f"<figcaption>{_inline_md(item[3])}</figcaption></figure>")
-            elif kind == "sources":
-                parts.append("<ol class='sources'>" + "".join(
-                    f"<li id='src-{x['n']}'>{escape(x['title'])} — {escape(x['publisher'])}"
-                    f"{', ' + escape(x['published']) if x['published'] else ''}. "
-                    f"<a href='{escape(x['url'], quote=True)}' rel='noreferrer'>{escape(x['url'])}</a>"
-                    f"{escape(tier_text(x))}</li>"
-                    for x in item[1]) + "</ol>")
-        parts.append("</section>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    return render(Document(title, doc), "html")
 
 
 JSON_FIELDS = {
@@ -477,29 +448,15 @@ def to_json(rep: Report) -> str:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    atomic_write(path, text)
 
 
-def write_report(data: Data, rep: Report, out: Path, formats: tuple[str, ...] = ("md", "html")) -> list[Path]:
-    """Write report.md (+ charts/*.svg) and/or report.html into ``out``; return the paths written."""
-    doc = document(data, rep)
-    written = []
-    if "md" in formats:
-        md, files = to_markdown(doc, rep)
-        for fname, svg in files.items():
-            _atomic_write(out / "charts" / fname, svg)
-            written.append(out / "charts" / fname)
-        _atomic_write(out / "report.md", md)
-        written.insert(0, out / "report.md")
-    if "html" in formats:
-        _atomic_write(out / "report.html", to_html(doc, rep))
-        written.insert(0, out / "report.html")
-    return written
+def write_report(data: Data, rep: Report, out: Path, formats: tuple[str, ...] = ("md", "html"),
+                 progress=None) -> list[Path]:
+    """Write report.md and/or report.html into ``out``, each chart as charts/<name>.svg and .png; the paths
+    written (documents first). ``progress(1)`` is called after each chart is drawn."""
+    doc = report_document(data, rep)
+    return write(doc, Path(out), tuple(f for f in ("md", "html") if f in formats), progress=progress)
 
 
 def summary(rep: Report) -> str:

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import json
-from html import escape
+import textwrap
+from pathlib import Path
 from typing import Any
 
-from ..reporting import charts
+from ..reporting.document import Document, Section, number_sources
+from ..reporting.figures import Chart, source_line
+from ..reporting.formats import render, write
+from ..reporting.formats.html import CSS  # noqa: F401  (kept importable from here)
 from ..reporting.headlines import COMMODITY, pct, short_name
-from ..reporting.render import CSS
 from ..store import Data
 from .results import ScenarioResult
 
-__all__ = ["sections", "to_markdown", "to_html", "to_json", "sweep_series", "sweep_svgs", "sweep_png"]
+__all__ = ["sections", "document", "to_markdown", "to_html", "to_json", "write_document", "key_shares",
+           "headline_chart", "scenario_sources", "sweep_series", "sweep_svgs", "sweep_png"]
 
 MAIN = ("RUS", "CHN", "EU27", "USA")
+LAYER_WORD = {"energy": "energy", "trade": "goods", "investment": "FDI"}
 
 
 def _f(v: Any) -> str:
@@ -69,76 +74,111 @@ def sections(data: Data, res: ScenarioResult, top: int = 20) -> list[tuple[str, 
     return out
 
 
-def _md_table(cols: list[str], rows: list[list[Any]]) -> str:
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |" for r in rows]
-    return "\n".join(lines)
+def scenario_sources(data: Data, res: ScenarioResult) -> list[dict]:
+    """Numbered sources of what the scenario's measures are computed from: every flow of the base year
+    (most-cited first), then the routes whose capacity a move used."""
+    counts: dict[str, int] = {}
+    for f in data.rows("flows"):
+        if f["year"] == res.year:
+            counts[f["source_id"]] = counts.get(f["source_id"], 0) + 1
+    routes = {m.get("route") for m in res.moves if m.get("route")}
+    for r in data.rows("routes"):
+        if r["route"] in routes:
+            counts.setdefault(r["source_id"], 0)
+    return number_sources([x for x in data.rows("sources") if x["source_id"] in counts], counts)
+
+
+def document(data: Data, res: ScenarioResult, stem: str | None = None) -> Document:
+    """The scenario report as a :class:`~netdep.reporting.document.Document`: headlines with the key-shares
+    chart, moves and bounds, the largest shifts, and the numbered sources."""
+    stem = stem or (Path(res.path).stem if res.path else "scenario")
+    srcs = scenario_sources(data, res)
+    secs = []
+    for title, items in sections(data, res):
+        sec = Section(title, list(items))
+        if title == "Headlines":
+            chart = headline_chart(data, res, srcs)
+            if chart is not None:
+                sec.chart("key_shares", chart, f"The main actors' dependences that shift most, before and after "
+                                               f"(base year {res.year}; sources listed at the end).")
+        secs.append(sec)
+    n = len(srcs)
+    intro = (f"Base year {res.year}; file `{res.path}`. Measures before and after are computed from the "
+             f"base year's flows, whose {n} sources are listed at the end" + (f" [1–{n}]." if n > 1 else "."))
+    return Document(f"Scenario: {res.name}", secs, intro=intro, sources=srcs, stem=stem, chart_prefix=f"{stem}_",
+                    meta={"scenario": res.name, "base_year": res.year, "file": str(res.path) if res.path else None})
 
 
 def to_markdown(data: Data, res: ScenarioResult) -> str:
-    out = [f"# Scenario: {res.name}", "", f"Base year {res.year}; file `{res.path}`.", ""]
-    for title, items in sections(data, res):
-        out += [f"## {title}", ""]
-        for it in items:
-            if it[0] == "p":
-                out += [it[1], ""]
-            elif it[0] == "list":
-                out += [f"- {x}" for x in it[1]] + [""]
-            elif it[0] == "table":
-                out += [_md_table(it[1], it[2]), ""]
-    return "\n".join(out)
+    """The scenario report in Markdown (charts linked as charts/<stem>_<name>.svg)."""
+    return render(document(data, res), "md")
 
 
 def to_html(data: Data, res: ScenarioResult) -> str:
-    parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-             f"<title>Scenario: {escape(res.name)}</title><style>{CSS}</style></head><body>",
-             f"<h1>Scenario: {escape(res.name)}</h1><p>Base year {res.year}; file <code>{escape(str(res.path))}"
-             "</code>.</p>"]
-    chart = headline_chart(data, res)
-    for title, items in sections(data, res):
-        parts.append(f"<section><h2>{escape(title)}</h2>")
-        for it in items:
-            if it[0] == "p":
-                parts.append(f"<p>{escape(it[1])}</p>")
-            elif it[0] == "list":
-                parts.append("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in it[1]) + "</ul>")
-            elif it[0] == "table":
-                parts.append("<table><thead><tr>" + "".join(f"<th>{escape(c)}</th>" for c in it[1]) +
-                             "</tr></thead><tbody>" + "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in r)
-                                                           + "</tr>" for r in it[2]) + "</tbody></table>")
-        if title == "Headlines" and chart:
-            parts.append(f"<figure>{chart}<figcaption>Key shares before and after.</figcaption></figure>")
-        parts.append("</section>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    """The scenario report as one self-contained, responsive HTML page."""
+    return render(document(data, res), "html")
 
 
-def key_shares(data: Data, before: dict, after: dict) -> list[tuple[str, float | None, float | None]]:
-    """(label, before, after) for the main actors' layer-level dependences that the scenario moved."""
-    import re
+def write_document(data: Data, res: ScenarioResult, out: Path, fmt: str, stem: str | None = None) -> list[Path]:
+    """Write ``<stem>.<fmt>`` into ``out`` and its charts (SVG + PNG) into ``out/charts``; the paths."""
+    return write(document(data, res, stem), out, (fmt,))
 
-    from .headlines import _candidates
 
+def key_shares(data: Data, before: dict, after: dict, per_actor: int = 2) -> list[tuple[str, float | None,
+                                                                                         float | None]]:
+    """(label, before, after) for the main actors' layer-level dependences the scenario moved most.
+
+    For each main actor a and other main actor p, in each layer: a's dependence on p as a buyer (p's share
+    of a's exports, ``share_out`` of a→p) and as a supplier (p's share of a's imports, ``share_in`` of
+    p→a), read from the dependency records; the ``per_actor`` largest shifts of each actor (0.05 pp or more).
+    In energy the EU is the Statistical Review's Europe when EU27 is absent.
+    """
+    def index(t: dict) -> dict[tuple, dict]:
+        return {(r["layer"], r["origin"], r["destination"]): r for r in t["dependencies"] if r["commodity"] == "*"}
+
+    b, a = index(before), index(after)
     rows = []
-    pat = re.compile(r"^(.+?)'s dependence on (.+?) as a (buyer|supplier) of its (\w+) \w+ (?:rises|falls) "
-                     r"from ([\d.]+)% to ([\d.]+)%$")
     for actor in MAIN:
-        for _, s in _candidates(data, before, after, actor)[:2]:
-            m = pat.match(s)
-            if m:
-                who, on, role, layer, a, b = m.groups()
-                code = {"Russia": "RUS", "China": "CHN", "the EU": "EU", "The EU": "EU", "Europe": "EUR",
-                        "the US": "US", "The US": "US"}
-                rows.append((f"{code.get(who, who)} on {code.get(on, on)}, {role}, {layer}", float(a) / 100,
-                             float(b) / 100))
+        cands = []
+        for layer in ("energy", "trade", "investment"):
+            present = {k[i] for k in (*b, *a) if k[0] == layer for i in (1, 2)}
+
+            def eu(x: str, present: set = present) -> str:
+                return "REG_EUROPE" if x == "EU27" and "EU27" not in present and "REG_EUROPE" in present else x
+
+            me = eu(actor)
+            if me not in present:
+                continue
+            for p0 in MAIN:
+                p = eu(p0)
+                if p == me or p not in present:
+                    continue
+                for role, key, fld in (("buyer", (layer, me, p), "share_out"),
+                                       ("supplier", (layer, p, me), "share_in")):
+                    x, y = (b.get(key) or {}).get(fld), (a.get(key) or {}).get(fld)
+                    if abs((y or 0.0) - (x or 0.0)) < 0.0005:
+                        continue
+                    noun = f"{LAYER_WORD[layer]} {'exports' if role == 'buyer' else 'imports'}"
+                    who = short_name(data, me)
+                    label = (f"{who[0].upper() + who[1:]}'s dependence on {short_name(data, p)} as a {role} of its "
+                             f"{noun}")
+                    cands.append((abs((y or 0.0) - (x or 0.0)), label, x or 0.0, y or 0.0))
+        cands.sort(key=lambda c: (-c[0], c[1]))
+        rows += [(lab, x, y) for _, lab, x, y in cands[:per_actor]]
     return rows
 
 
-def headline_chart(data: Data, res: ScenarioResult) -> str | None:
+def headline_chart(data: Data, res: ScenarioResult, sources: list[dict] | None = None) -> Chart | None:
+    """Paired bars of :func:`key_shares`, before and after, titled with the scenario's name and base year."""
     rows = key_shares(data, res.before, res.after)
     if not rows:
         return None
-    return charts.paired_bars(rows, ("before", "after"), f"{res.name}: key shares")
+    srcs = scenario_sources(data, res) if sources is None else sources
+    alt = "; ".join(f"{lab}: {pct(x)} → {pct(y)}" for lab, x, y in rows)
+    return Chart("key_shares", "paired_bars", {"items": rows, "labels": ("before", "after")},
+                 title=f"{res.name}: the main actors' dependences that shift most", year=res.year,
+                 unit="share of the actor's exports (buyer) or imports (supplier); energy in EJ, goods and FDI in US$",
+                 source=source_line(srcs), alt=alt)
 
 
 def to_json(res: ScenarioResult) -> str:
@@ -207,15 +247,66 @@ def relative(dc: dict[str, list]) -> dict[str, list]:
     return out
 
 
-def sweep_svgs(data: Data, res, scenario) -> dict[str, str]:
+def param_label(data: Data, scenario, param: str) -> tuple[str, float]:
+    """A readable x-axis label for ``OP_INDEX.FIELD`` with its unit, and the factor that converts the swept
+    values to that unit (shares are shown in %)."""
+    head, _, fld = param.partition(".")
+    op = scenario.spec.operations[int(head)]
+    f = op.fields
+
+    def nm(a: str | None) -> str:
+        return short_name(data, a) if a else "?"
+
+    what = COMMODITY.get(f.get("commodity"), f.get("commodity") or f.get("layer") or "flows")
+    if op.type == "reroute" and fld == "share":
+        return (f"share of {nm(f.get('origin'))}'s {what} exports to {nm(f.get('from'))} rerouted to "
+                f"{nm(f.get('to'))} (%)", 100.0)
+    if op.type == "reroute" and fld == "amount":
+        return f"{what} rerouted from {nm(f.get('from'))} to {nm(f.get('to'))} (amount in the flow's unit)", 1.0
+    if fld == "factor":
+        flows = f"{nm(f.get('origin'))} → {nm(f.get('destination'))}" if f.get("origin") else "the flows"
+        return f"scale factor on {what} {flows} (1 = unchanged)", 1.0
+    if fld in ("value", "value_usd_bn"):
+        unit = "US$ bn" if fld == "value_usd_bn" or f.get("layer") in ("trade", "investment") else "flow unit"
+        return f"{what} {nm(f.get('origin'))} → {nm(f.get('destination'))} ({unit})", 1.0
+    if fld == "capacity":
+        return f"capacity of route {f.get('route', '?')} (the route's unit)", 1.0
+    return f"operation {head} ({op.type}): {fld}", 1.0
+
+
+def sweep_charts(data: Data, res, scenario) -> list[Chart]:
+    """The sweep's charts: supply-side dependence of the main actors (% change from the first step) and the key
+    shares (%), against the swept parameter in its own unit, with the base year and the sources."""
     xs, dc, shares = sweep_series(data, res.table, scenario)
-    out = {}
+    xlabel, k = param_label(data, scenario, res.param)
+    xs = [k * x for x in xs]
+    year = scenario.year(data)
+    counts: dict[str, int] = {}
+    for f in data.rows("flows"):
+        if f["year"] == year:
+            counts[f["source_id"]] = counts.get(f["source_id"], 0) + 1
+    stem = Path(scenario.path).stem if getattr(scenario, "path", None) else "FILE"
+    src = source_line(number_sources([x for x in data.rows("sources") if x["source_id"] in counts], counts),
+                      rest=f"all listed by netdep scenario run {stem}")
+    layer = "across layers" if "all" in set(res.table.column("layer").to_pylist()) else "in the energy layer"
+    out = []
     if dc:
-        out["sweep_centrality.svg"] = charts.lines(xs, relative(dc), f"{scenario.name}: supply-side dependence",
-                                                   res.param, "% change from the first step")
+        out.append(Chart("sweep_centrality", "lines", {"xs": xs, "series": relative(dc), "xlabel": xlabel,
+                                                        "zero_line": True},
+                         title=f"{scenario.name}: supply-side dependence {layer}", year=year,
+                         unit="% change from the first step", source=src))
     if shares:
-        out["sweep_shares.svg"] = charts.lines(xs, {k[:28]: v for k, v in shares.items()},
-                                               f"{scenario.name}: key shares", res.param, "share")
+        out.append(Chart("sweep_shares", "lines", {"xs": xs, "series": shares, "xlabel": xlabel, "percent": True},
+                         title=f"{scenario.name}: key shares", year=year, unit="share (%)", source=src))
+    return out
+
+
+def sweep_svgs(data: Data, res, scenario) -> dict[str, str | bytes]:
+    """Chart files of a sweep, by name: ``sweep_centrality.svg`` / ``.png`` and ``sweep_shares.svg`` / ``.png``."""
+    out: dict[str, str | bytes] = {}
+    for c in sweep_charts(data, res, scenario):
+        out[f"{c.name}.svg"] = c.svg()
+        out[f"{c.name}.png"] = c.png()
     return out
 
 
@@ -227,25 +318,30 @@ def sweep_png(data: Data, res, scenario, path) -> None:
     import matplotlib.pyplot as plt
 
     xs, dc, shares = sweep_series(data, res.table, scenario)
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5.2), constrained_layout=True)
+    xlabel, k = param_label(data, scenario, res.param)
+    xs = [k * x for x in xs]
+    src = sweep_charts(data, res, scenario)
+    fig, axes = plt.subplots(1, 2, figsize=(14, 6.2), constrained_layout=True)
     for label, ys in relative(dc).items():
         axes[0].plot(xs, ys, label=label, lw=2)
     layer = "across layers" if "all" in set(res.table.column("layer").to_pylist()) else "in the energy layer"
-    axes[0].set_title(f"Supply-side dependence ({layer} layer): change from the first step")
-    axes[0].set_xlabel(res.param)
+    axes[0].set_title(f"Supply-side dependence {layer}: change from the first step")
+    axes[0].set_xlabel("\n".join(textwrap.wrap(xlabel, 60)))
     axes[0].set_ylabel("% change (legend: value at the first step)")
     axes[0].axhline(0, color="#999", lw=0.8)
-    axes[0].legend(fontsize=9)
+    axes[0].legend(fontsize=8, loc="upper left", bbox_to_anchor=(0, -0.2), frameon=False)
     axes[0].grid(alpha=0.3)
     for label, ys in shares.items():
         axes[1].plot(xs, [100 * (y or 0) for y in ys], label=label, lw=2)
     axes[1].set_title("Key shares")
-    axes[1].set_xlabel(res.param)
+    axes[1].set_xlabel("\n".join(textwrap.wrap(xlabel, 60)))
     axes[1].set_ylabel("%")
-    axes[1].legend(fontsize=8)
+    axes[1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(0, -0.2), frameon=False)
     axes[1].grid(alpha=0.3)
-    fig.suptitle(f"{scenario.name}: sweep of {res.param}", fontsize=12)
-    fig.savefig(path, dpi=110)
+    fig.suptitle(f"{scenario.name}: sweep of {res.param}, base year {scenario.year(data)}", fontsize=12)
+    if src:
+        fig.supxlabel(src[0].source or "Source: not stated", fontsize=8, color="#444", x=0.01, ha="left")
+    fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
 
 

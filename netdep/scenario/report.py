@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import NetdepError
-from ..reporting import charts
+from ..reporting.figures import Chart, source_line
 from ..reporting.headlines import pct
 from ..store import Data
 from .measures import tables_from_long
@@ -57,6 +57,16 @@ def _energy_share(t: dict, origin: str = "RUS", dest: str = "CHN") -> float | No
     return None
 
 
+def _flow_sources(data: Data, years: set[int]) -> list[dict]:
+    """Source rows of the energy flows of ``years``, most-cited first."""
+    counts: dict[str, int] = {}
+    for f in data.rows("flows"):
+        if f["year"] in years and f["layer"] == "energy":
+            counts[f["source_id"]] = counts.get(f["source_id"], 0) + 1
+    rows = [x for x in data.rows("sources") if x["source_id"] in counts]
+    return sorted(rows, key=lambda x: (-counts[x["source_id"]], x["source_id"]))
+
+
 def scenario_section(data: Data) -> dict | None:
     """``{"title", "items"}`` for the report, or None when no bundled scenario is found."""
     from . import bundled, load
@@ -89,12 +99,16 @@ def scenario_section(data: Data) -> dict | None:
         items.append(("list", lines))
         b, a = _energy_share(before), _energy_share(after)
         if b is not None or a is not None:
-            bars.append((f"{s.path.stem} ({s.year(data)})", b, a))
+            bars.append((f"{s.name} ({s.year(data)})", b, a))
     if problems:
         items.append(("list", problems))
     if bars:
-        svg = charts.paired_bars(bars, ("base", "scenario"), "China's share of Russia's energy exports (EJ)")
         alt = "; ".join(f"{lab}: {pct(b)} → {pct(a)}" for lab, b, a in bars)
-        items.append(("chart", "scenarios_russia_china", svg, f"China's share of Russia's energy exports, base and "
-                                                               f"scenario. {alt}"))
+        years = sorted({s.year(data) for s, _, _ in results})
+        chart = Chart("scenarios_russia_china", "paired_bars", {"items": bars, "labels": ("base", "scenario")},
+                      title="China's share of Russia's energy exports in each bundled scenario",
+                      year=", ".join(map(str, years)), unit="share of Russia's energy exports (in energy content, EJ)",
+                      source=source_line(_flow_sources(data, set(years))), alt=alt)
+        items.append(("chart", "scenarios_russia_china", chart, f"China's share of Russia's energy exports, base and "
+                                                                 f"scenario. {alt}"))
     return {"title": "Scenarios: what rerouting would shift", "items": items}
