@@ -43,7 +43,8 @@ def setup_sql(data_dir: str = "data") -> str:
         lines.append(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{path}');")
     from .bulk.views import bulk_views_sql  # product-level tables (hs6/ ...), only those present
 
-    return "\n".join(lines) + "\n" + _views_sql() + bulk_views_sql(data_dir)
+    prices_sql = resources.files("netdep").joinpath("sql/prices.sql").read_text(encoding="utf-8")  # issue 13
+    return "\n".join(lines) + "\n" + _views_sql() + prices_sql + bulk_views_sql(data_dir)
 
 
 def connect(data_dir: str | Path | None = None, validate: bool = True, database: str = ":memory:"):
