@@ -153,3 +153,18 @@ def test_prices_csv_is_reproducible(tmp_path):
                         "--out", str(out)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert out.read_bytes() == (ROOT / "data" / "src" / "prices.csv").read_bytes()
+
+
+def test_revenue_report_section(data):
+    from netdep.reporting.revenue import revenue_by_buyer, revenue_section
+
+    by_year = revenue_by_buyer(data)
+    assert 2023 in by_year and 2024 not in by_year  # 2024 has only some energy commodities
+    direct = sum(r["revenue_usd_bn"] for r in revenue(data, "RUS", [2023]))
+    assert sum(by_year[2023].values()) == pytest.approx(direct, abs=1e-3)
+    sec = revenue_section(data)
+    tables = [i for i in sec["items"] if i[0] == "table"]
+    charts_ = [i for i in sec["items"] if i[0] == "chart"]
+    assert len(tables) == 2 and len(charts_) == 1 and "<svg" in charts_[0][2]
+    assert tables[0][2][-1][0] == "total" and float(tables[0][2][-1][2]) == pytest.approx(direct, abs=0.06)
+    assert all(row[-1] for row in tables[1][2][:-1])  # every 2023 figure names its price source
