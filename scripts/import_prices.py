@@ -105,7 +105,8 @@ def gacc(path: Path) -> list[dict]:
                 "coal": f" (coal at {MT_PER_EJ_COAL:g} Mt/EJ as the NW Europe benchmark)"}[c]
         rows.append(_row(commodity, y, usd * 1e-9 / qty, "customs_unit_value", "gacc_imports_ru",
                          f"China customs imports from Russia, {len(months)} months: US$ {usd / 1e9:.3f} bn / "
-                         f"{vol_txt} = {qty:.3f} {unit}{conv}", exporter="RUS", importer="CHN", route=route))
+                         f"{vol_txt}" + (f" = {qty:.3f} {unit}" if c != "crude_oil" else "") + conv,
+                         exporter="RUS", importer="CHN", route=route))
     return rows
 
 
@@ -136,8 +137,8 @@ def comext(path: Path) -> list[dict]:
             code == "271121" and partner == "RU") else ""
         rows.append(_row(commodity, y, usd * 1e-9 / qty, "customs_unit_value", "eurostat_comext_hs",
                          f"EU27 CIF imports HS {code} from {who}, 12 months: EUR {s['EUR'] / 1e9:.3f} bn x "
-                         f"{USD_PER_EUR[y]} US$/EUR (ECB, source ecb_eurofxref) / {s['100kg'] / 1e7:.3f} Mt = "
-                         f"{qty:.3f} {unit}{extra}",
+                         f"{USD_PER_EUR[y]} US$/EUR (ECB, source ecb_eurofxref) / {s['100kg'] / 1e7:.3f} Mt"
+                         + (f" = {qty:.3f} {unit}" if unit != "Mt" else "") + extra,
                          exporter="RUS" if partner == "RU" else None, importer="EU27"))
     return rows
 
