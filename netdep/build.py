@@ -152,6 +152,7 @@ def build_tables(src_dir: str | Path) -> dict[str, pa.Table]:
         "routes": table_from_rows("routes", routes),
         "flows": table_from_rows("flows", flows),
         "balances": table_from_rows("balances", balances),
+        **price_policy_tables(d),
     }
     return {name: canonical(name, t) for name, t in out.items()}
 
@@ -206,3 +207,27 @@ def remainders(flows: list[dict], totals: list[dict]) -> list[dict]:
                     f"{t['value'] - rest:g}; total: {t['note'] or ''}"[:1000],
         })
     return out
+
+
+def price_policy_tables(d: Path) -> dict[str, pa.Table]:
+    """``prices.csv`` and ``policy.csv`` (issue 13) as tables; empty tables when a file is absent."""
+    out: dict[str, list[dict]] = {"prices": [], "policy": []}
+    p = d / "prices.csv"
+    if p.exists():
+        for i, r in enumerate(_read(p), 1):
+            out["prices"].append({
+                "commodity": r["commodity"], "year": _int(p, i, "year", r["year"]),
+                "exporter": r["exporter"] or None, "importer": r["importer"] or None, "route": r["route"] or None,
+                "price": _num(p, i, "price", r["price"]), "unit": r["unit"], "basis": r["basis"],
+                "source_id": r["source_id"], "note": r.get("note") or None})
+    p = d / "policy.csv"
+    if p.exists():
+        for i, r in enumerate(_read(p), 1):
+            out["policy"].append({
+                "commodity": r["commodity"], "origin": r["origin"], "destination": r["destination"] or None,
+                "route": r["route"] or None, "via": r["via"] or None,
+                "except_route": r.get("except_route") or None,
+                "year_from": _int(p, i, "year_from", r["year_from"]), "year_to": _int(p, i, "year_to", r["year_to"]),
+                "kind": r["kind"], "limit": _num(p, i, "limit", r["limit"]), "unit": r["unit"],
+                "source_id": r["source_id"], "note": r.get("note") or None})
+    return {name: table_from_rows(name, rows) for name, rows in out.items()}

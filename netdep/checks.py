@@ -437,6 +437,30 @@ ROW_RULES: tuple[Callable, ...] = (check_required, check_finite, check_allowed, 
                                    check_key_patterns)
 CROSS_RULES: tuple[Callable, ...] = (check_layer_and_unit, check_self_loops, check_routes_join, check_overlap,
                                      check_actors, check_routes, check_sources, check_magnitudes, check_route_years)
+
+
+def check_prices_policy(tables: Tables) -> Iterator[Problem]:
+    """Price units match the commodity's unit; policy years are ordered; limits use a known unit."""
+    units = {r["commodity"]: (r["unit"],) for r in tables["commodities"].select(["commodity", "unit"]).to_pylist()}
+    units.update(EXPECTED_UNITS)  # the canonical unit, so one wrong commodities row is reported once
+    for i, r in enumerate(tables["prices"].select(["commodity", "unit"]).to_pylist()):
+        want = tuple(f"USD_bn/{u}" for u in units.get(r["commodity"], ("?",)))
+        if r["unit"] not in want:
+            yield _loc("prices", i, "unit", f"is '{r['unit']}'; expected '{want[0]}' for {r['commodity']}")
+    for i, r in enumerate(tables["policy"].to_pylist()):
+        for c in ("year_from", "year_to"):
+            if r[c] is not None and not 1900 <= r[c] <= 2100:
+                yield _loc("policy", i, c, f"{r[c]} is not a year between 1900 and 2100")
+        if r["year_to"] is not None and r["year_from"] is not None and r["year_to"] < r["year_from"]:
+            yield _loc("policy", i, "year_to", f"{r['year_to']} is before year_from {r['year_from']}")
+        want = ("USD/bbl",) if r["kind"] == "price_cap" else units.get(r["commodity"], ("?",))
+        if r["unit"] not in want:
+            yield _loc("policy", i, "unit", f"is '{r['unit']}'; expected '{want[0]}' for a {r['kind']}")
+        if r["kind"] in ("embargo", "phase_out") and r["limit"] != 0:
+            yield _loc("policy", i, "limit", f"is {r['limit']}; an {r['kind']} has limit 0")
+
+
+CROSS_RULES = CROSS_RULES + (check_prices_policy,)
 RULES = ROW_RULES + (check_references,) + CROSS_RULES
 
 

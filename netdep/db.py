@@ -45,8 +45,9 @@ def setup_sql(data_dir: str = "data") -> str:
     from .capacity import capacity_views_sql  # route capacity by year (route_capacity.parquet), when present
     from .series import series_views_sql  # monthly series (series_monthly.parquet), when present
 
-    return ("\n".join(lines) + "\n" + _views_sql() + bulk_views_sql(data_dir) + series_views_sql(data_dir)
-            + capacity_views_sql(data_dir))
+    prices_sql = resources.files("netdep").joinpath("sql/prices.sql").read_text(encoding="utf-8")  # issue 13
+    return ("\n".join(lines) + "\n" + _views_sql() + prices_sql + bulk_views_sql(data_dir)
+            + series_views_sql(data_dir) + capacity_views_sql(data_dir))
 
 
 def connect(data_dir: str | Path | None = None, validate: bool = True, database: str = ":memory:"):

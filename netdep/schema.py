@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 __all__ = ["Column", "Table", "TABLES", "LAYERS", "KINDS", "MODES", "STATUSES", "TIERS", "arrow_schema",
-           "TABLE_ORDER"]
+           "TABLE_ORDER", "PRICE_BASES", "POLICY_KINDS"]
 
 LAYERS = ("trade", "energy", "investment")
 KINDS = ("country", "bloc", "region", "aggregate")
@@ -145,6 +145,49 @@ TABLES: dict[str, Table] = {
 }
 
 TABLE_ORDER = ("sources", "actors", "commodities", "routes", "flows", "balances")
+
+# --- prices and policy (issue 13): prices by commodity/year/pair/route, legal limits as data ---
+PRICE_BASES = ("customs_unit_value", "contract", "benchmark", "discount_to_benchmark")
+POLICY_KINDS = ("embargo", "cap", "phase_out", "price_cap")
+TABLES["prices"] = Table(
+    "prices", "Prices of energy commodities: world benchmarks and, where published, exporter/importer/route "
+    "prices; the most specific one values a flow (netdep.prices).",
+    ("commodity", "year", "exporter", "importer", "route", "basis"), (
+        Column("commodity", S, True, "Commodity priced.", references="commodities.commodity"),
+        Column("year", INT, True, "Calendar year (annual average)."),
+        Column("exporter", S, False, "Seller the price applies to (null: any).", references="actors.actor"),
+        Column("importer", S, False, "Buyer the price applies to (null: any).", references="actors.actor"),
+        Column("route", S, False, "Route the price applies to (null: any).", references="routes.route"),
+        Column("price", F, True, "US$ bn per unit of the commodity (the unit of flows.value).",
+               unit="USD_bn/commodity unit", non_negative=True),
+        Column("unit", S, True, "'USD_bn/' + the commodity's unit, e.g. 'USD_bn/bcm'."),
+        Column("basis", S, True, "customs_unit_value | contract | benchmark | discount_to_benchmark.",
+               allowed=PRICE_BASES),
+        Column("source_id", S, True, "Where the price comes from.", references="sources.source_id"),
+        Column("note", S, False, "Published figure and conversion."),
+    ))
+TABLES["policy"] = Table(
+    "policy", "Legal limits on flows: embargoes, volume caps, phase-outs and price caps (netdep.prices.legal_limit).",
+    ("commodity", "origin", "destination", "route", "via", "year_from", "kind"), (
+        Column("commodity", S, True, "Commodity limited.", references="commodities.commodity"),
+        Column("origin", S, True, "Exporter the measure targets.", references="actors.actor"),
+        Column("destination", S, False, "Importer bound (null: every buyer).", references="actors.actor"),
+        Column("route", S, False, "Only flows on this route (null: every route).", references="routes.route"),
+        Column("via", S, False, "Only flows transshipped via this actor (null: direct flows).",
+               references="actors.actor"),
+        Column("except_route", S, False, "Flows on this route are exempt (e.g. pipeline crude).",
+               references="routes.route"),
+        Column("year_from", INT, True, "First calendar year the limit binds (whole year)."),
+        Column("year_to", INT, False, "Last year it binds (null: open-ended)."),
+        Column("kind", S, True, "embargo (limit 0) | cap (volume limit) | phase_out (limit from year_from) | "
+               "price_cap (maximum price, a wedge).", allowed=POLICY_KINDS),
+        Column("limit", F, True, "Volume limit in the commodity's unit per year, or the price cap in `unit`.",
+               non_negative=True),
+        Column("unit", S, True, "Unit of `limit`: the commodity's unit, or 'USD/bbl' for a price cap."),
+        Column("source_id", S, True, "The legal act.", references="sources.source_id"),
+        Column("note", S, False, "Article, dates, exemptions."),
+    ))
+TABLE_ORDER = TABLE_ORDER + ("prices", "policy")
 
 _ARROW = {S: pa.string(), INT: pa.int64(), F: pa.float64(), L: pa.list_(pa.string())}
 

@@ -404,7 +404,7 @@ def test_clean_data_summary(data_copy, capsys):
     n_flows = pq.read_metadata(data_copy / "flows.parquet").num_rows
     n_actors = pq.read_metadata(data_copy / "actors.parquet").num_rows
     line = lines[0]
-    assert line.startswith("ok: 6 tables, ")
+    assert line.startswith("ok: 8 tables, ")
     assert f"{n_flows} flows" in line
     assert "years 2017–2025" in line
     assert f"{n_actors} actors" in line
@@ -414,7 +414,7 @@ def test_clean_data_subprocess(data_copy, netdep_cmd):
     p = subprocess.run([*netdep_cmd, "validate", "--data", str(data_copy)], capture_output=True, text=True,
                        timeout=60)
     assert p.returncode == 0, p.stderr
-    assert p.stdout.startswith("ok: 6 tables")
+    assert p.stdout.startswith("ok: 8 tables")
 
 
 def test_repository_data_is_valid():

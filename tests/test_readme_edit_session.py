@@ -67,7 +67,7 @@ def test_duckdb_edit_session_as_written(tmp_path: Path) -> None:
         outputs.append(r)
     select = outputs[2].stdout
     assert "36.721" in select and "ei_sr_2026" in select
-    assert outputs[3].stdout.startswith("ok: 6 tables, 5612 flows")
+    assert outputs[3].stdout.startswith("ok: 8 tables, 5612 flows")
     assert "warning: sources.parquet, flows.parquet differ from what" in outputs[3].stderr  # the CSVs are behind
     out = outputs[4].stdout
     assert out.splitlines()[0] == "flows.parquet: 0 added, 0 removed, 1 changed"

@@ -353,6 +353,14 @@ def _extra_sections(data: Data, rep: Report, sources: list[dict] | None = None) 
         s = Section(ts["title"])
         s.items.extend(tuple(i) for i in ts["items"])
         out.append(s)
+    from .revenue import revenue_section  # issue 13: revenue at each flow's price
+
+    sec = revenue_section(data)
+    if sec:
+        s = Section(sec["title"])
+        for item in sec["items"]:
+            s.items.append(tuple(item))
+        out.append(s)
     try:
         from ..bulk.report import product_section, product_years
     except ImportError:

@@ -23,8 +23,8 @@ def _item(item: tuple) -> dict[str, Any]:
         body = c.to_json() if isinstance(c, Chart) else {"name": item[1], "svg": c}
         return {"type": "chart", "alt": item[3], **body}
     if kind == "sources":
-        return {"type": "sources", "sources": [{k: x.get(k) for k in ("n", "source_id", "title", "publisher",
-                                                                       "published", "url", "tier", "original_publisher")} for x in item[1]]}
+        keys = ("n", "source_id", "title", "publisher", "published", "url", "tier", "original_publisher")
+        return {"type": "sources", "sources": [{k: x.get(k) for k in keys} for x in item[1]]}
     return {"type": kind, "value": list(item[1:])}
 
 
