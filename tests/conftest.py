@@ -22,14 +22,17 @@ DATA = ROOT / "data"
 
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
-    """A private copy of data/ (Parquet, src CSVs and scenarios) in tmp_path/data."""
+    """A private copy of data/ (Parquet tables, partitioned folders, src CSVs and scenarios) in tmp_path/data;
+    the lock, journal and generation files of the original are not copied."""
     dst = tmp_path / "data"
     dst.mkdir()
-    for p in DATA.glob("*.parquet"):
-        shutil.copy2(p, dst / p.name)
-    for sub in ("src", "scenarios"):
-        if (DATA / sub).is_dir():
-            shutil.copytree(DATA / sub, dst / sub)
+    for p in sorted(DATA.iterdir()):
+        if p.name.startswith("."):
+            continue
+        if p.is_dir():
+            shutil.copytree(p, dst / p.name)
+        elif p.suffix == ".parquet":
+            shutil.copy2(p, dst / p.name)
     return dst
 
 
