@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-__all__ = ["Column", "Table", "TABLES", "LAYERS", "KINDS", "MODES", "STATUSES", "TIERS", "arrow_schema",
-           "TABLE_ORDER", "PRICE_BASES", "POLICY_KINDS"]
+__all__ = ["Column", "Table", "TABLES", "LAYERS", "KINDS", "MODES", "STATUSES", "TIERS", "RECORD_FIELDS",
+           "arrow_schema", "TABLE_ORDER", "PRICE_BASES", "POLICY_KINDS"]
 
 LAYERS = ("trade", "energy", "investment")
 KINDS = ("country", "bloc", "region", "aggregate")
@@ -244,3 +244,17 @@ SYSTEM_TABLES: dict[str, Table] = {t.name: t for t in [
         Column("note", S, False, "How the country flow was split between systems."),
     )),
 ]}
+
+
+# Output record specs: the fields of each measure table as JSON and the long result table carry them, in order.
+RECORD_FIELDS: dict[str, tuple[str, ...]] = {
+    "dependencies": ("year", "layer", "commodity", "origin", "destination", "value", "unit", "share_in", "share_out",
+                     "share_of_consumption", "coverage_in", "coverage_out"),
+    "concentration": ("year", "layer", "commodity", "actor", "side", "hhi", "top_partner", "top_share",
+                      "unattributed_share", "partners", "coverage", "strategic", "strategic_reason"),
+    "centrality": ("year", "layer", "commodity", "actor", "measure", "value"),
+    "asymmetry": ("year", "layer", "commodity", "supplier", "buyer", "value", "buyer_dependence",
+                  "supplier_dependence", "asymmetry", "coverage_in", "coverage_out"),
+    "vulnerability": ("year", "layer", "commodity", "actor", "partner", "at_risk", "share_in", "replaceable",
+                      "replaceable_known", "unreplaceable", "unreplaceable_share", "basis"),
+}

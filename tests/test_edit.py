@@ -141,6 +141,7 @@ def test_coerce() -> None:
 # -- the CLI ----------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cli_session(data_copy: Path) -> None:
     d = str(data_copy)
     r = run_cli("flows", "list", "--year", "2025", "--origin", "RUS", "--destination", "CHN",

@@ -329,6 +329,7 @@ def _flows(out: Path, sid: str) -> dict[tuple, float]:
             for r in _read_csv(out / f"flows_{sid}.csv")}
 
 
+@pytest.mark.slow
 def test_real_2023_known_cells(real_imports):
     f = _flows(real_imports["ei_sr_2024"], "ei_sr_2024")
     assert round(f[(2023, "pipeline_gas", "RUS", "CHN")], 2) == 21.29
@@ -342,12 +343,14 @@ def test_real_2023_known_cells(real_imports):
     assert not [k for k in f if "EU27" in k[2:] and k[1] in ("crude_oil", "oil_products", "coal")]  # Europe region
 
 
+@pytest.mark.slow
 def test_real_2021_known_cells(real_imports):
     f = _flows(real_imports["ei_sr_2022"], "ei_sr_2022")
     assert round(f[(2021, "pipeline_gas", "RUS", "EU27")], 2) == 132.32
     assert {k[0] for k in f} == {2021}
 
 
+@pytest.mark.slow
 def test_real_imports_equal_the_committed_csvs(real_imports):
     for sid, (_, extra) in EDITIONS.items():
         kinds = (["flows"] + (["balances"] if "--balances-years" in extra else [])
@@ -357,6 +360,7 @@ def test_real_imports_equal_the_committed_csvs(real_imports):
             assert (real_imports[sid] / name).read_bytes() == (ROOT / "data" / "src" / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_real_older_editions_known_cells(real_imports):
     """2017-2020 and 2022: one edition per data year, the geography rules of the later editions."""
     for sid, year in (("ei_sr_2018", 2017), ("ei_sr_2019", 2018), ("ei_sr_2020", 2019), ("ei_sr_2021", 2020),

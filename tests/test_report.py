@@ -48,15 +48,15 @@ def test_default_run_writes_md_html_and_charts(written):
     md = (out / "report.md").read_text()
     for c in charts:
         assert f"charts/{c}" in md  # every chart is linked
-    assert "wrote" in proc.stdout and "netdep report 2023 (vs 2017)" in proc.stdout
+    assert "wrote" in proc.stdout and "netdep report 2023 (vs 2021)" in proc.stdout
 
 
 def test_headline_matches_the_data(written):
     proc, out = written
     expected = share_out_sql(2023, "crude_oil", "RUS", "CHN")
-    before = share_out_sql(2017, "crude_oil", "RUS", "CHN")
+    before = share_out_sql(2021, "crude_oil", "RUS", "CHN")
     sentence = (f"China took {100 * expected:.1f}% of Russia's crude oil exports in 2023, up from "
-                f"{100 * before:.1f}% in 2017")
+                f"{100 * before:.1f}% in 2021")
     assert sentence in proc.stdout
     assert sentence in (out / "report.md").read_text()
 
@@ -75,7 +75,7 @@ def test_json_to_stdout_only(tmp_path):
     proc = run("report", "--data", str(DATA), "--format", "json", "--out", str(tmp_path / "r"))
     assert proc.returncode == 0
     obj = json.loads(proc.stdout)
-    assert obj["meta"]["year"] == 2023 and obj["meta"]["compare_year"] == 2017
+    assert obj["meta"]["year"] == 2023 and obj["meta"]["compare_year"] == 2021
     assert not (tmp_path / "r").exists()
 
 

@@ -39,7 +39,7 @@ def charts_of(doc: Document) -> list[Chart]:
 def test_every_chart_has_title_unit_year_and_source(doc):
     charts = charts_of(doc)
     assert {c.name for c in charts} >= {"matrix_energy", "matrix_trade", "hhi", "energy_network", "russia_buyers",
-                                        "dependency_centrality", "scenarios_russia_china"}
+                                        "supply_dependence", "scenarios_russia_china"}
     for c in charts:
         assert c.title and c.unit and c.year is not None, c.name
         assert c.source.startswith(("Source: ", "Sources: ")), c.name

@@ -19,7 +19,7 @@ from .dependency import dependency_records
 from .vulnerability import vulnerability_pairs, vulnerability_records
 
 __all__ = ["core_tables", "relationship_tables", "vulnerability_table", "consumption", "remainders_of", "fuel_of",
-           "MAIN_ACTORS", "asymmetry_actors"]
+           "MAIN_ACTORS", "asymmetry_actors", "default_years", "PRE_WAR_BEFORE"]
 
 MAIN_ACTORS = ("RUS", "CHN", "EU27", "USA")
 
@@ -109,3 +109,25 @@ def core_tables(data: Data, year: int, layers: tuple[str, ...]) -> dict[str, lis
     return {"dependencies": deps, "concentration": conc, "centrality": cent}
 
 
+PRE_WAR_BEFORE = 2022
+
+
+def default_years(data: Data) -> tuple[int, int | None]:
+    """Report year: the latest year with every layer and every energy commodity. Compare year: the latest year
+    with energy data before ``PRE_WAR_BEFORE`` (2022, the year of Russia's full-scale invasion of Ukraine and the
+    EU's break with Russian energy), so a report compares against the last pre-war year; the earliest energy year
+    when none is earlier."""
+    flows = data.rows("flows")
+    energy = {c["commodity"] for c in data.rows("commodities") if c["layer"] == "energy"}
+    energy_traded = {f["commodity"] for f in flows if f["layer"] == "energy"}
+    full = []
+    for y in data.years:
+        fy = [f for f in flows if f["year"] == y]
+        layers = {f["layer"] for f in fy}
+        if {"trade", "energy", "investment"} <= layers and energy_traded <= {f["commodity"] for f in fy} & energy:
+            full.append(y)
+    year = max(full) if full else max(data.years)
+    energy_years = sorted({f["year"] for f in flows if f["layer"] == "energy"})
+    before = [y for y in energy_years if y < min(year, PRE_WAR_BEFORE)]
+    compare = max(before) if before else (min(energy_years) if energy_years and min(energy_years) < year else None)
+    return year, compare

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..graph import graphs
 from ..metrics.sensitivity import sensitivity_records
-from ..metrics.tables import MAIN_ACTORS, core_tables, relationship_tables
+from ..metrics.tables import MAIN_ACTORS, core_tables, default_years, relationship_tables  # noqa: F401
 from ..store import Data
 
 __all__ = ["Report", "build_report", "default_years", "MAIN_ACTORS", "EU_CODES"]
@@ -38,24 +38,6 @@ class Report:
         import pyarrow as pa
 
         return pa.Table.from_pylist(self.tables[name])
-
-
-def default_years(data: Data) -> tuple[int, int | None]:
-    """Report year: the latest year with every layer and every energy commodity; compare year: the earliest
-    year with energy data (the pre-war baseline in the bundled data)."""
-    flows = data.rows("flows")
-    energy = {c["commodity"] for c in data.rows("commodities") if c["layer"] == "energy"}
-    energy_traded = {f["commodity"] for f in flows if f["layer"] == "energy"}
-    full = []
-    for y in data.years:
-        fy = [f for f in flows if f["year"] == y]
-        layers = {f["layer"] for f in fy}
-        if {"trade", "energy", "investment"} <= layers and energy_traded <= {f["commodity"] for f in fy} & energy:
-            full.append(y)
-    year = max(full) if full else max(data.years)
-    energy_years = sorted({f["year"] for f in flows if f["layer"] == "energy"})
-    compare = min(energy_years) if energy_years and min(energy_years) < year else None
-    return year, compare
 
 
 def year_tables(data: Data, year: int, layers: tuple[str, ...]) -> dict[str, list[dict]]:

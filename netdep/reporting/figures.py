@@ -220,6 +220,11 @@ def _lines(fig, c: Chart) -> None:
         ax.plot([p[0] for p in pts], [100 * p[1] if scale else p[1] for p in pts], lw=2,
                 color=PALETTE[i % len(PALETTE)], label=_wrap(label, 60), marker="o", ms=3)
     ax.set_xlabel(c.data["xlabel"])
+    if c.data["xlabel"] in ("year", "month"):  # calendar axis: whole years, no offset ("+2.02e3")
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0f}")
     ax.set_ylabel(c.unit)
     if c.data.get("zero_line"):
         ax.axhline(0, color="#999", lw=0.8)

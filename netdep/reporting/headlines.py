@@ -4,28 +4,12 @@ from __future__ import annotations
 
 from ..metrics.concentration import STRATEGIC_HHI
 from ..store import Data
+from ..wording import COMMODITY, SHORT, pct, short_name  # noqa: F401  (re-exported)
 
 __all__ = ["headlines", "notes", "short_name", "pct", "goods_sentence"]
 
-SHORT = {"EU27": "the EU", "REG_EUROPE": "Europe", "USA": "the US", "CHN": "China", "RUS": "Russia",
-         "ROW": "the rest of the world", "GBR": "the UK", "KOR": "South Korea"}
-COMMODITY = {"crude_oil": "crude oil", "oil_products": "oil products", "pipeline_gas": "pipeline gas",
-             "lng": "LNG", "coal": "coal", "goods": "goods", "fdi_stock": "FDI stock",
-             "natural_gas": "gas (pipeline + LNG)", "oil": "oil (crude + products)"}
 ENERGY = ("crude_oil", "pipeline_gas", "lng", "coal", "oil_products")
 LABEL = {(1.0, 0.0): "goods ex-energy only", (1.0, 1.0): "equal weights", (0.0, 1.0): "energy only"}
-
-
-def short_name(data: Data, actor: str | None) -> str:
-    if actor is None:
-        return "none"
-    if actor in SHORT:
-        return SHORT[actor]
-    return next((a["name"] for a in data.rows("actors") if a["actor"] == actor), actor)
-
-
-def pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{100 * x:.1f}%"
 
 
 def _dep(tables: dict, year: int | None, commodity: str, origin: str, destination: str) -> dict | None:

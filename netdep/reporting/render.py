@@ -14,6 +14,7 @@ from typing import Any
 
 from ..graph import cross_layer_graph, layer_graph
 from ..metrics.concentration import STRATEGIC_HHI
+from ..schema import RECORD_FIELDS
 from ..store import Data
 from .charts import POSITIONS
 from .compute import Report
@@ -400,7 +401,7 @@ def _extra_sections(data: Data, rep: Report, sources: list[dict] | None = None) 
     except ImportError:
         industry_report_section = None
     if industry_report_section is not None and data.path is not None:
-        sec = industry_report_section(data.path, rep.tables["sources"])
+        sec = industry_report_section(data.path, sources if sources is not None else rep.tables["sources"])
         if sec:
             out.append(Section(sec["title"], list(sec["items"])))
     return out
@@ -431,17 +432,7 @@ def to_html(doc: list[Section], rep: Report) -> str:
     return render(Document(title, doc), "html")
 
 
-JSON_FIELDS = {
-    "dependencies": ("year", "layer", "commodity", "origin", "destination", "value", "unit", "share_in", "share_out",
-                     "share_of_consumption", "coverage_in", "coverage_out"),
-    "concentration": ("year", "layer", "commodity", "actor", "side", "hhi", "top_partner", "top_share",
-                      "unattributed_share", "partners", "coverage", "strategic", "strategic_reason"),
-    "centrality": ("year", "layer", "commodity", "actor", "measure", "value"),
-    "asymmetry": ("year", "layer", "commodity", "supplier", "buyer", "value", "buyer_dependence",
-                  "supplier_dependence", "asymmetry", "coverage_in", "coverage_out"),
-    "vulnerability": ("year", "layer", "commodity", "actor", "partner", "at_risk", "share_in", "replaceable",
-                      "replaceable_known", "unreplaceable", "unreplaceable_share", "basis"),
-}
+JSON_FIELDS = RECORD_FIELDS  # the output record specs live in netdep.schema
 
 
 def to_json(rep: Report) -> str:

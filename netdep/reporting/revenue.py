@@ -16,7 +16,7 @@ from typing import Any
 
 from ..prices import revenue
 from ..store import Data
-from . import charts
+from .figures import Chart
 
 __all__ = ["revenue_section", "revenue_by_buyer"]
 
@@ -53,7 +53,10 @@ def revenue_section(data: Data, exporter: str = "RUS", year: int = 2023) -> dict
                        f"data). Years with flows of all five energy commodities: "
                        f"{', '.join(map(str, by_year)) or 'none'}"
                        + (f"; {', '.join(map(str, partial))} only partly covered, left out" if partial else "")
-                       + ". Years 2017–2020 and 2022 have no energy flows in the data yet."))
+                       + "."
+                       + (f" Years with no priced energy exports of {names.get(exporter, exporter)}: "
+                          f"{', '.join(map(str, none))}." if (none := [y for y in data.years if y not in years_all])
+                          else "")))
     if by_year:
         total = defaultdict(float)
         for b in by_year.values():
@@ -65,10 +68,14 @@ def revenue_section(data: Data, exporter: str = "RUS", year: int = 2023) -> dict
         trows.append(["others"] + [f"{sum(v for k, v in by_year[y].items() if k not in top):.1f}" for y in by_year])
         trows.append(["total"] + [f"{sum(by_year[y].values()):.1f}" for y in by_year])
         items.append(("table", cols, trows))
-        svg = charts.lines([float(y) for y in by_year],
-                           {names.get(b, b): [by_year[y].get(b) for y in by_year] for b in top[:6]},
-                           f"{names.get(exporter, exporter)}: energy export revenue by buyer (US$ bn, gross)",
-                           "year", "US$ bn")
+        ys = list(by_year)
+        svg = Chart("revenue_by_buyer", "lines",
+                    {"xs": [float(y) for y in ys], "xlabel": "year",
+                     "series": {names.get(b, b): [by_year[y].get(b) for y in ys] for b in top[:6]}},
+                    title=f"{names.get(exporter, exporter)}: energy export revenue by buyer (gross)",
+                    unit="US$ bn", year=f"{ys[0]}–{ys[-1]}" if len(ys) > 1 else ys[0],
+                    source="Sources: flows (Energy Institute Statistical Review) valued with the prices table "
+                           "(EI benchmarks, China customs and Eurostat Comext unit values); see the sources list")
         items.append(("chart", "revenue_by_buyer", svg,
                       f"Line chart of {names.get(exporter, exporter)}'s energy export revenue by buyer, "
                       f"{', '.join(map(str, by_year))}, US$ bn; source: flows valued with the prices table."))

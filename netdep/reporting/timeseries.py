@@ -18,7 +18,6 @@ Every figure is computed here from the data folder:
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -81,58 +80,21 @@ def _month_x(month: str) -> float:
 
 
 def line_chart(series: dict[str, list[tuple[float, float]]], title: str, ylabel: str, source: str,
-               ymax: float | None = None, percent: bool = False) -> str:
-    """A self-contained SVG line chart with year ticks, a unit on the y axis and a source line under it."""
-    W, H, left, right, top, bottom = 820, 400, 64, 200, 40, 64
-    xs = [x for s in series.values() for x, _ in s]
-    ys = [y for s in series.values() for _, y in s]
-    x0, x1 = (min(xs), max(xs)) if xs else (0.0, 1.0)
-    x1 = x1 if x1 > x0 else x0 + 1
-    hi = ymax if ymax is not None else (max(ys) * 1.1 if ys else 1.0)
-    hi = hi if hi > 0 else 1.0
-    if ymax is None:  # a round top: 1, 2, 2.5 or 5 times a power of ten
-        import math
+               ymax: float | None = None, percent: bool = False, xlabel: str = "year"):
+    """A line chart (:class:`netdep.reporting.figures.Chart`, drawn once as SVG and PNG) with the unit on the y
+    axis, the year range in the title and the source line under it. ``series``: label -> [(x, y)], x a year or a
+    fractional year for months."""
+    from .figures import Chart
 
-        mag = 10 ** math.floor(math.log10(hi))
-        hi = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= hi)
-
-    def px(x: float) -> float:
-        return left + (x - x0) / (x1 - x0) * (W - left - right)
-
-    def py(y: float) -> float:
-        return top + (hi - y) / hi * (H - top - bottom)
-
-    body = [f"<text x='10' y='22' font-size='15' font-weight='600'>{escape(title)}</text>",
-            f"<line x1='{left}' x2='{W - right}' y1='{H - bottom}' y2='{H - bottom}' stroke='#333'/>",
-            f"<line x1='{left}' x2='{left}' y1='{top}' y2='{H - bottom}' stroke='#333'/>",
-            f"<text x='16' y='{(top + H - bottom) / 2}' transform='rotate(-90 16 {(top + H - bottom) / 2})' "
-            f"text-anchor='middle' font-size='12'>{escape(ylabel)}</text>",
-            f"<text x='10' y='{H - 10}' font-size='11' fill='#555'>{escape(source)}</text>"]
-    for k in range(6):
-        yv = hi * k / 5
-        label = f"{100 * yv:.0f}%" if percent else f"{yv:.3g}"
-        body.append(f"<text x='{left - 6}' y='{py(yv) + 4:.1f}' text-anchor='end' font-size='11'>{label}</text>"
-                    f"<line x1='{left}' x2='{W - right}' y1='{py(yv):.1f}' y2='{py(yv):.1f}' stroke='#eee'/>")
-    step = max(1, round((x1 - x0) / 10))
-    year = int(x0) if x0 == int(x0) else int(x0) + 1
-    while year <= x1:
-        body.append(f"<text x='{px(year):.1f}' y='{H - bottom + 16}' text-anchor='middle' font-size='11'>{year}</text>"
-                    f"<line x1='{px(year):.1f}' x2='{px(year):.1f}' y1='{H - bottom}' y2='{H - bottom + 4}' "
-                    "stroke='#333'/>")
-        year += step
-    palette = ["#1f4e8c", "#c0392b", "#27ae60", "#f39c12"]
-    for i, (name, pts) in enumerate(series.items()):
-        color = palette[i % len(palette)]
-        path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in pts)
-        dots = "".join(f"<circle cx='{px(x):.1f}' cy='{py(y):.1f}' r='3' fill='{color}'/>" for x, y in pts
-                       if len(pts) <= 20)
-        body.append(f"<polyline points='{path}' fill='none' stroke='{color}' stroke-width='2'/>{dots}"
-                    f"<text x='{W - right + 10}' y='{top + 18 * i + 10}' fill='{color}' font-size='12'>"
-                    f"{escape(name)}</text>")
-    return (f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {W} {H}' width='{W}' height='{H}' role='img' "
-            f"aria-label='{escape(title)}' font-family='system-ui,Segoe UI,Helvetica,Arial,sans-serif' "
-            f"font-size='12'><title>{escape(title)}</title><rect width='100%' height='100%' fill='white'/>"
-            f"{''.join(body)}</svg>")
+    xs = sorted({x for pts in series.values() for x, _ in pts})
+    by = {label: dict(pts) for label, pts in series.items()}
+    years = sorted({int(x) for x in xs})
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else None)
+    name = "timeseries_" + "".join(ch if ch.isalnum() else "_" for ch in title.lower())[:48]
+    return Chart(name, "lines", {"xs": xs, "series": {k: [v.get(x) for x in xs] for k, v in by.items()},
+                                 "xlabel": xlabel, "percent": percent},
+                 title=title, unit=ylabel if not percent or "%" in ylabel else f"{ylabel} (%)", year=span,
+                 source=source)
 
 
 def timeseries_section(data_dir: str | Path) -> dict[str, Any] | None:
@@ -221,8 +183,9 @@ def timeseries_section(data_dir: str | Path) -> dict[str, Any] | None:
                       | ({"eurostat_nrg_ti_gasm", "gacc_monthly"} if _has_series(con) else set()))
         from .tiers import tier_text
 
-        srcs = con.execute("select * from sources where source_id in (select unnest(?)) order by source_id",
-                           [used]).fetchdf().to_dict("records")
+        cur = con.execute("select * from sources where source_id in (select unnest(?)) order by source_id", [used])
+        cols = [c[0] for c in cur.description]
+        srcs = [dict(zip(cols, r)) for r in cur.fetchall()]  # plain rows: pandas is not a dependency
         items.append(("p", "Sources of this section (by id): " + "; ".join(
             f"{x['source_id']}: {x['title']} — {x['publisher']}, <{x['url']}>.{tier_text(x)}" for x in srcs)))
         return {"title": "Over time: Russia's share of EU gas imports, China's imports from Russia", "items": items}

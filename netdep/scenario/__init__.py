@@ -77,7 +77,7 @@ class Scenario:
                 raise ScenarioError(f"{self.spec.path or self.name}: base_year: no flows in {self.spec.base_year}; "
                                     f"years with data: {', '.join(map(str, data.years))}")
             return self.spec.base_year
-        from ..reporting.compute import default_years
+        from ..metrics.tables import default_years
 
         return default_years(data)[0]
 

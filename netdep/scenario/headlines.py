@@ -10,8 +10,8 @@ in the energy layer before and after. Moves whose capacity bound bit are stated 
 
 from __future__ import annotations
 
-from ..reporting.headlines import COMMODITY, pct, short_name
 from ..store import Data
+from ..wording import COMMODITY, pct, short_name
 
 __all__ = ["headlines", "bound_sentences", "closure_sentences", "MAIN"]
 

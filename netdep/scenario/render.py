@@ -11,8 +11,8 @@ from ..reporting.document import Document, Section, number_sources
 from ..reporting.figures import Chart, source_line
 from ..reporting.formats import render, write
 from ..reporting.formats.html import CSS  # noqa: F401  (kept importable from here)
-from ..reporting.headlines import COMMODITY, pct, short_name
 from ..store import Data
+from ..wording import COMMODITY, pct, short_name
 from .results import ScenarioResult
 
 __all__ = ["sections", "document", "to_markdown", "to_html", "to_json", "write_document", "key_shares",

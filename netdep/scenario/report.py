@@ -15,8 +15,8 @@ import pyarrow.compute as pc
 
 from ..errors import NetdepError
 from ..reporting.figures import Chart, source_line
-from ..reporting.headlines import pct
 from ..store import Data
+from ..wording import pct
 from .measures import tables_from_long
 
 __all__ = ["scenario_section", "headline_tables"]

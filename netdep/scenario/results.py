@@ -14,7 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..reporting.render import JSON_FIELDS
+from ..schema import RECORD_FIELDS as JSON_FIELDS
 from .measures import FIELDS, KEYS, long_table, measure_tables, record_key
 
 __all__ = ["ScenarioResult", "delta_tables", "compare"]
