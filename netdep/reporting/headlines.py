@@ -56,7 +56,7 @@ def _export_share(data: Data, t: dict, y: int | None, c: str, o: str, d: str) ->
     r = _dep(t, y, c, o, d)
     if r is not None:
         if r["coverage_out"] is None:
-            return r["share_out"], f"{pct(r['share_out'])} of the exports to listed partners (no world total)"
+            return r["share_out"], f"{pct(r['share_out'])} (of listed partners only: no world total)"
         return r["share_out"], pct(r["share_out"])
     if not _has(t, y, c):
         return None, f"no {y} data"
@@ -89,7 +89,10 @@ def _energy_sentences(data: Data, rep) -> list[str]:
         eu = "EU27" if c in ("pipeline_gas", "lng") else "REG_EUROPE"
         s = f"China took {now_p} of Russia's {COMMODITY[c]} exports in {y}"
         if then is not None:
-            s += f", {_trend(now, then)} {then_p} in {y0}"
+            if ("listed partners" in now_p) != ("listed partners" in then_p):  # different bases: no trend word
+                s += f" ({then_p} in {y0}, on a different basis: not comparable)"
+            else:
+                s += f", {_trend(now, then)} {then_p} in {y0}"
         e_now, e_now_p = _export_share(data, t, y, c, "RUS", eu)
         e_then, e_then_p = _export_share(data, t, y0, c, "RUS", eu) if y0 else (None, "")
         s += f"; {short_name(data, eu)}: {e_now_p}" if e_now is None else f"; {short_name(data, eu)} took {e_now_p}"
