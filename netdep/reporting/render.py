@@ -8,7 +8,6 @@ sources as ``[n]``, numbered in the report's source list.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -22,20 +21,14 @@ from .document import Document, Section
 from .figures import Chart, source_line
 from .formats import atomic_write, render, write
 from .formats.html import CSS
+from .formats.text import fmt_cell
 from .headlines import COMMODITY, pct, short_name
 
 __all__ = ["document", "report_document", "to_markdown", "to_html", "to_json", "write_report", "summary",
            "Section", "CSS"]
 
 
-def _fmt(v: Any) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, float):
-        if math.isnan(v):
-            return "–"
-        return f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}"
-    return str(v)
+_fmt = fmt_cell  # one cell format for every table of the report
 
 
 def _refs(data: Data, rep: Report) -> tuple[dict[str, int], dict[tuple, list[int]]]:
