@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from .store import Data
 
 __all__ = ["is_open", "RouteUse", "route_use", "links", "export_gates", "import_gates", "capacity", "Capacity",
-           "measured_use"]
+           "routes_in_year", "measured_use"]
 
 
 def is_open(route: dict, year: int) -> bool:
@@ -109,7 +109,7 @@ def route_use(data: Data, year: int, flows: list[dict] | None = None, routes: li
 
     ``flows`` and ``routes`` default to the data's tables (a scenario passes its changed ones).
     """
-    routes = routes if routes is not None else data.rows("routes")
+    routes = routes if routes is not None else routes_in_year(data, year)
     flows = flows if flows is not None else [f for f in data.rows("flows") if f["year"] == year]
     use: dict[str, float] = defaultdict(float)
     unrouted: dict[tuple[str, str, str], float] = {}
@@ -167,6 +167,27 @@ def capacity(data: Data, route: str, year: int) -> Capacity:
         return Capacity(route, year, r["capacity"], r["status"], r["source_id"], True)
     base = rows[route]
     return Capacity(route, year, base["capacity"], base["status"], base["source_id"], False)
+
+
+def routes_in_year(data: Data, year: int) -> list[dict]:
+    """The ``routes`` rows as they stood in ``year``: capacity and status from the cited per-year rows of
+    ``route_capacity.parquet`` where there is one (its ``source_id`` then replaces the route's), the single
+    ``routes`` value otherwise. Route use, vulnerability and scenarios all read routes through this.
+
+    >>> from netdep.store import load
+    >>> r = {x["route"]: x for x in routes_in_year(load(), 2023)}
+    >>> r["espo_china_spur"]["capacity"], r["nord_stream_1"]["status"]
+    (30.0, 'destroyed')
+    """
+    from .capacity import capacity_by_year
+
+    per_year = capacity_by_year(data.path) if data.path is not None else {}
+    out = []
+    for r in data.rows("routes"):
+        y = per_year.get((r["route"], year))
+        out.append(r if y is None else {**r, "capacity": y["capacity"], "status": y["status"] or r["status"],
+                                        "source_id": y["source_id"] or r["source_id"]})
+    return out
 
 
 #: mcm per bcm

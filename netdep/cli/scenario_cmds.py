@@ -186,7 +186,7 @@ def sweep_cmd(file: str, data_dir: Path | None, param: str, start: float, stop: 
     idx = sorted({0, len(xs) // 2, len(xs) - 1})
     rows = [[f"{xs[i]:.4g}"] + [f"{dc[k][i]:.4f}" if dc[k][i] is not None else "" for k in dc]
             + [f"{100 * (shares[k][i] or 0):.1f}%" for k in shares] for i in idx]
-    cols = [param] + [f"dep. centrality {k}" for k in dc] + list(shares)
+    cols = [param] + [f"supply-side dep. {k}" for k in dc] + list(shares)
     click.echo(f"{sc.name}: {len(values)} steps of {param} from {start:g} to {stop:g} (closure "
                f"{sc.spec.closure}); {res.table.num_rows} measure values")
     click.echo(render(cols, rows, "table"))

@@ -99,7 +99,10 @@ def _key(f: dict) -> Key:
 def initial_state(data: Data, year: int) -> State:
     """The state before any operation: ``year``'s flows and every route."""
     rows = {_key(f): f for f in data.rows("flows") if f["year"] == year}
-    return State(year, rows, {r["route"]: r for r in data.rows("routes")}, sys=Systems.of(data).initial(year, rows))
+    from ..routes import routes_in_year  # capacity and status as they stood in the base year
+
+    return State(year, rows, {r["route"]: r for r in routes_in_year(data, year)},
+                 sys=Systems.of(data).initial(year, rows))
 
 
 class _Ctx:
