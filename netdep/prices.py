@@ -36,9 +36,35 @@ import pyarrow as pa
 from .store import Data
 
 __all__ = ["BASIS_ORDER", "best_price", "value_flows", "revenue", "LegalLimit", "legal_limit",
-           "world_prices_from_build"]
+           "world_prices_from_build", "PRICE_UNITS", "to_table_price", "value_rows"]
 
-BASIS_ORDER = ("contract", "customs_unit_value", "discount_to_benchmark", "benchmark")
+BASIS_ORDER = ("scenario", "contract", "customs_unit_value", "discount_to_benchmark", "benchmark")
+
+#: the unit each benchmark is published in (``netdep.build.VALUATION`` converts it to US$ bn per unit)
+PRICE_UNITS = {"crude_oil": "USD/bbl", "oil_products": "USD/bbl", "pipeline_gas": "USD/MMBtu", "lng": "USD/MMBtu",
+               "coal": "USD/t"}
+
+
+def to_table_price(commodity: str, price: float, unit: str, commodity_unit: str) -> float:
+    """``price`` in ``unit`` as US$ bn per unit of the commodity (the ``prices`` table's unit).
+
+    ``unit`` is ``USD_bn/<commodity unit>`` (returned as is) or the benchmark's unit of
+    :data:`PRICE_UNITS`, converted with the build's factors (:data:`netdep.build.VALUATION`:
+    7.33 bbl/t, 34.12 million MMBtu/bcm, 40 Mt/EJ).
+
+    >>> round(to_table_price("pipeline_gas", 10.0, "USD/MMBtu", "bcm"), 4)   # $10/MMBtu = $341 per 1000 m3
+    0.3412
+    >>> to_table_price("crude_oil", 0.5, "USD_bn/Mt", "Mt")
+    0.5
+    """
+    if unit == f"USD_bn/{commodity_unit}":
+        return price
+    if PRICE_UNITS.get(commodity) != unit:
+        want = " or ".join(u for u in (f"USD_bn/{commodity_unit}", PRICE_UNITS.get(commodity)) if u)
+        raise ValueError(f"'{unit}' is not a unit for {commodity} prices: use {want}")
+    from .build import VALUATION
+
+    return price * VALUATION[commodity][1]
 
 VALUED_SCHEMA = pa.schema([
     ("year", pa.int64()), ("layer", pa.string()), ("commodity", pa.string()), ("origin", pa.string()),
@@ -79,6 +105,38 @@ def _match(p: dict) -> str:
     return "+".join(parts) if parts else "world"
 
 
+def value_rows(rows: list[dict], prices: list[dict], overrides: list[dict] = ()) -> list[dict]:
+    """``rows`` (flow dicts) each with ``value_usd_bn`` at its price and the price's provenance.
+
+    ``overrides`` (a scenario's ``set_price`` rows) win over ``prices`` wherever they match, the
+    most specific first. Same rule and columns as :func:`value_flows`.
+    """
+    priced = {p["commodity"] for p in prices} | {p["commodity"] for p in overrides}
+    by_cy: dict[tuple, list[dict]] = {}
+    for p in prices:
+        by_cy.setdefault((p["commodity"], p["year"]), []).append(p)
+    own: dict[tuple, list[dict]] = {}
+    for p in overrides:
+        own.setdefault((p["commodity"], p["year"]), []).append({**p, "basis": "scenario"})
+    out = []
+    for f in rows:
+        rec = {k: f[k] for k in ("year", "layer", "commodity", "origin", "destination", "route", "value",
+                                 "value_usd_bn", "source_id")}
+        key = (f["commodity"], f["year"])
+        p = best_price(own.get(key, [])[::-1], *key, f["origin"], f["destination"], f["route"])
+        if p is None:
+            p = best_price(by_cy.get(key, []), *key, f["origin"], f["destination"], f["route"])
+        if p is not None:
+            rec.update(value_usd_bn=round(f["value"] * p["price"], 4), price=p["price"], price_basis=p["basis"],
+                       price_source_id=p["source_id"], price_match=_match(p))
+        elif f["commodity"] in priced:
+            rec.update(price=None, price_basis="unpriced", price_source_id=None, price_match=None)
+        else:
+            rec.update(price=None, price_basis="as_published", price_source_id=f["source_id"], price_match=None)
+        out.append(rec)
+    return out
+
+
 def value_flows(data: Data, prices: list[dict] | None = None) -> pa.Table:
     """Every flow with ``value_usd_bn`` recomputed at its most specific price, and the price's provenance.
 
@@ -88,24 +146,7 @@ def value_flows(data: Data, prices: list[dict] | None = None) -> pa.Table:
     published value with ``price_basis = 'unpriced'``.
     """
     prices = data.rows("prices") if prices is None else prices
-    priced = {p["commodity"] for p in prices}
-    by_cy: dict[tuple, list[dict]] = {}
-    for p in prices:
-        by_cy.setdefault((p["commodity"], p["year"]), []).append(p)
-    out = []
-    for f in data.rows("flows"):
-        rec = {k: f[k] for k in ("year", "layer", "commodity", "origin", "destination", "route", "value",
-                                 "value_usd_bn", "source_id")}
-        p = best_price(by_cy.get((f["commodity"], f["year"]), []), f["commodity"], f["year"], f["origin"],
-                       f["destination"], f["route"])
-        if p is not None:
-            rec.update(value_usd_bn=round(f["value"] * p["price"], 4), price=p["price"], price_basis=p["basis"],
-                       price_source_id=p["source_id"], price_match=_match(p))
-        elif f["commodity"] in priced:
-            rec.update(price=None, price_basis="unpriced", price_source_id=None, price_match=None)
-        else:
-            rec.update(price=None, price_basis="as_published", price_source_id=f["source_id"], price_match=None)
-        out.append(rec)
+    out = value_rows(data.rows("flows"), prices)
     return pa.Table.from_pylist(out, schema=VALUED_SCHEMA)
 
 
@@ -158,7 +199,8 @@ class LegalLimit:
     """What the law allows for one (commodity, origin, destination, year[, route, via]).
 
     ``limit``: the tightest volume limit (commodity unit per year; 0 = embargo or completed
-    phase-out), or None when only a price cap applies. ``price_cap``: the lowest price cap
+    phase-out), or None when only a price cap applies. ``coverage``: ``"partial"`` when the buyer
+    is a region that holds members a volume measure binds and members it does not. ``price_cap``: the lowest price cap
     (``price_cap_unit``, e.g. US$/bbl), or None. ``rows``: the ``policy`` rows that apply.
     """
 
@@ -168,22 +210,32 @@ class LegalLimit:
     kinds: tuple[str, ...]
     source_ids: tuple[str, ...]
     rows: tuple[dict[str, Any], ...] = field(repr=False, default=())
+    coverage: str = "full"  # "partial": the buyer is a region only part of which the volume measures bind
 
 
-def _covers(actors: dict[str, dict], bound: str | None, actor: str | None) -> bool:
+def _covers(actors: dict[str, dict], bound: str | None, actor: str | None) -> str | None:
+    """How a measure on ``bound`` (None: every buyer) covers ``actor``: ``"full"``, ``"partial"`` or None.
+
+    Full: the same actor, a member of the bloc, or a bloc all of whose members are in it. Partial: a
+    region that holds some of the bloc's members and others (the Statistical Review's Europe and an
+    EU27 embargo).
+    """
     if bound is None:
-        return True
+        return "full"
     if actor is None:
-        return False
+        return None
     if bound == actor:
-        return True
+        return "full"
     members = set((actors.get(bound) or {}).get("members") or [])
     inner = set((actors.get(actor) or {}).get("members") or [])
-    return actor in members or (bool(inner) and inner <= members)
+    if actor in members or (bool(inner) and inner <= members):
+        return "full"
+    return "partial" if inner & members else None
 
 
 def legal_limit(data: Data, commodity: str, origin: str, destination: str, year: int,
-                route: str | None = None, via: str | None = None) -> LegalLimit | None:
+                route: str | None = None, via: str | None = None, policy: list[dict] | None = None,
+                actors: dict[str, dict] | None = None) -> LegalLimit | None:
     """The legal limit on a flow, from the ``policy`` table, or None when no measure applies.
 
     A policy row applies when its commodity and origin match, ``year_from <= year <= year_to``
@@ -192,7 +244,9 @@ def legal_limit(data: Data, commodity: str, origin: str, destination: str, year:
     ``EU27`` embargo), its route is null or equals ``route`` (a measure on one asset, e.g. Arctic
     LNG 2, binds only flows on it), ``route`` is not its ``except_route`` (the crude embargo
     exempts pipeline crude: ``route='druzhba'``), and its ``via`` is null or equals ``via``
-    (a transshipment ban binds only flows transshipped there).
+    (a transshipment ban binds only flows transshipped there). A region that holds some members of
+    the measure's bloc (``REG_EUROPE`` and an ``EU27`` embargo) is covered ``"partial"``.
+    ``policy`` (default: ``data``'s table) lets a scenario pass the law as it changed it.
     The scenario engine calls this beside capacity and deliverability and reports the bound
     ``legal`` when it binds.
 
@@ -203,14 +257,15 @@ def legal_limit(data: Data, commodity: str, origin: str, destination: str, year:
     >>> legal_limit(data, "pipeline_gas", "RUS", "EU27", 2028).limit
     0.0
     """
-    actors = {a["actor"]: a for a in data.rows("actors")}
-    rows = []
-    for p in data.rows("policy"):
+    actors = actors if actors is not None else {a["actor"]: a for a in data.rows("actors")}
+    rows, partial = [], False
+    for p in (data.rows("policy") if policy is None else policy):
         if p["commodity"] != commodity or p["origin"] != origin:
             continue
         if year < p["year_from"] or (p["year_to"] is not None and year > p["year_to"]):
             continue
-        if not _covers(actors, p["destination"], destination):
+        cov = _covers(actors, p["destination"], destination)
+        if cov is None:
             continue
         if p["route"] is not None and p["route"] != route:
             continue
@@ -219,6 +274,7 @@ def legal_limit(data: Data, commodity: str, origin: str, destination: str, year:
         if p["via"] is not None and p["via"] != via:
             continue
         rows.append(p)
+        partial |= cov == "partial" and p["kind"] != "price_cap"
     if not rows:
         return None
     volume = [p["limit"] for p in rows if p["kind"] != "price_cap"]
@@ -227,4 +283,5 @@ def legal_limit(data: Data, commodity: str, origin: str, destination: str, year:
     return LegalLimit(limit=min(volume) if volume else None, price_cap=cap["limit"] if cap else None,
                       price_cap_unit=cap["unit"] if cap else None,
                       kinds=tuple(sorted({p["kind"] for p in rows})),
-                      source_ids=tuple(sorted({p["source_id"] for p in rows})), rows=tuple(rows))
+                      source_ids=tuple(sorted({p["source_id"] for p in rows})), rows=tuple(rows),
+                      coverage="partial" if partial else "full")

@@ -184,15 +184,24 @@ def sweep_cmd(file: str, data_dir: Path | None, param: str, start: float, stop: 
         written.append(p)
     xs, dc, shares = sweep_series(data, res.table, sc)
     idx = sorted({0, len(xs) // 2, len(xs) - 1})
+    from ..scenario.render import revenue_series as _rs
+
+    rev0 = _rs(data, res)
     rows = [[f"{xs[i]:.4g}"] + [f"{dc[k][i]:.4f}" if dc[k][i] is not None else "" for k in dc]
-            + [f"{100 * (shares[k][i] or 0):.1f}%" for k in shares] for i in idx]
+            + [f"{100 * (shares[k][i] or 0):.1f}%" for k in shares] + [f"{rev0[k][i]:.2f}" for k in rev0] for i in idx]
     cols = [param] + [f"supply-side dep. {k}" for k in dc] + list(shares)
+    head_cols = cols + [f"RUS {k} rev. US$ bn" for k in rev0]
     click.echo(f"{sc.name}: {len(values)} steps of {param} from {start:g} to {stop:g} (closure "
                f"{sc.spec.closure}); {res.table.num_rows} measure values")
-    click.echo(render(cols, rows, "table"))
+    click.echo(render(head_cols, rows, "table"))
     summary = out / f"{stem}_summary.csv"
+    from ..scenario.render import revenue_series
+
+    rev = revenue_series(data, res)
     all_rows = [[f"{xs[i]:.6g}"] + [f"{dc[k][i]:.6f}" if dc[k][i] is not None else "" for k in dc]
-                + [f"{shares[k][i]:.6f}" if shares[k][i] is not None else "" for k in shares] for i in range(len(xs))]
+                + [f"{shares[k][i]:.6f}" if shares[k][i] is not None else "" for k in shares]
+                + [f"{rev[k][i]:.4f}" for k in rev] for i in range(len(xs))]
+    cols = cols + [f"Russia's {k} export revenue (US$ bn)" for k in rev]
     import csv
     import io
 

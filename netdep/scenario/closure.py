@@ -169,6 +169,24 @@ def _gate_spare(state, c: str, importer: str) -> float:
 
 
 _USE: list = [None, None]
+_LEGAL: dict = {}
+
+
+def _legal(state, c: str, o: str, i: str) -> bool:
+    """May more of ``c`` go ``o → i`` under the state's law (its ``policy`` rows)? A closure never places volume,
+    nor lets a buyer bid it, where a volume limit is reached or binds only part of a region (see
+    :func:`.engine.legal_room`)."""
+    key = (c, o, i)
+    if key not in _LEGAL:
+        from ..prices import legal_limit
+
+        ll = legal_limit(None, c, o, i, state.year, policy=state.policy, actors=_LEGAL.get("actors", {}))
+        ok = ll is None or ll.limit is None
+        if not ok and ll.coverage == "full":
+            now = sum(r["value"] for k, r in state.rows.items() if k[1] == c and k[2] == o and k[3] == i)
+            ok = ll.limit - now > _TOL * max(1.0, ll.limit)
+        _LEGAL[key] = ok
+    return _LEGAL[key]
 
 
 def _set_arc(state, sy: Systems, c: str, o: str, i: str, new: float, unit_usd: dict) -> None:
@@ -256,7 +274,8 @@ def _heuristic(state, g: str, cs: tuple[str, ...], demand: dict[str, float], aff
         for c in cs:
             if c not in FUNGIBLE:
                 continue
-            offers = sorted((k, v) for k, v in pool.items() if k[0] == c and k[1] != i and v > _TOL)
+            offers = sorted((k, v) for k, v in pool.items() if k[0] == c and k[1] != i and v > _TOL
+                            and _legal(state, c, k[1], i))
             avail = sum(v for _, v in offers)
             room = _gate_spare(state, c, i)
             take = min(d - got, avail, room)
@@ -277,7 +296,7 @@ def _heuristic(state, g: str, cs: tuple[str, ...], demand: dict[str, float], aff
             if c not in FUNGIBLE or rem <= _TOL * max(1.0, demand[i]):
                 continue
             others = sorted(a for a in arcs if a[0] == c and a[2] != i and a[1] != i and a not in fixed
-                            and arcs[a] > 0)
+                            and arcs[a] > 0 and _legal(state, c, a[1], i))
             mine = sum(v for a, v in arcs.items() if a[0] == c and a[2] == i)
             lo = sum(arcs[a] for a in others)
             if lo <= 0 or mine <= 0:
@@ -321,7 +340,8 @@ def _lp(state, g: str, cs: tuple[str, ...], demand: dict[str, float], fixed: set
     arcs = sorted(x0)
     for (c, o), s in sorted(supply.items()):
         if c in FUNGIBLE and s > 0:
-            arcs += [(c, o, i) for i in importers if (c, i) in buys and (c, o, i) not in x0 and o != i]
+            arcs += [(c, o, i) for i in importers if (c, i) in buys and (c, o, i) not in x0 and o != i
+                     and _legal(state, c, o, i)]
     arcs = sorted(set(arcs))
     free = [a for a in arcs if a not in fixed]
     fix_in: dict[str, float] = defaultdict(float)
@@ -336,8 +356,8 @@ def _lp(state, g: str, cs: tuple[str, ...], demand: dict[str, float], fixed: set
         tier = _tier_rank(a, merit, g)
         cost[j] = 1.0 + (0.001 if a not in x0 else 0.0)
         cost[nf + j] = 1.0 + 0.01 * tier
-    for a in free:
-        ub.append(None if a[0] in FUNGIBLE else 0.0)
+    for a in free:  # pipeline arcs only shrink; no arc grows where the law stops it
+        ub.append(None if a[0] in FUNGIBLE and _legal(state, a[0], a[1], a[2]) else 0.0)
     for a in free:
         ub.append(x0.get(a, 0.0))
     cost[2 * nf:] = _PENALTY
@@ -426,6 +446,9 @@ def close(data: Data, spec, state, base) -> Any:
     mode = getattr(spec, "closure", None) or DEFAULT_MODE
     merit = getattr(spec, "merit", None) or {}
     _USE[:] = [None, None]
+    actors = _LEGAL["actors"] if _LEGAL.get("data") is data else {a["actor"]: a for a in data.rows("actors")}
+    _LEGAL.clear()  # one close: the state's law and flows do not change while it runs
+    _LEGAL.update(data=data, actors=actors)
     if _BASE_ARCS[0] is not base:
         _BASE_ARCS[:] = [None, None]
         _BASE_ARCS[:] = [base, _group_arcs(base)]

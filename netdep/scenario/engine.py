@@ -37,10 +37,9 @@ from typing import Any
 
 from ..checks import member_set, route_mismatch
 from ..routes import export_gates, import_gates, is_open, links, route_use
-from ..schema import LAYERS, STATUSES
 from ..store import Data
 from .spec import Operation, ScenarioSpec, _hint
-from .systems import SysKey, Systems, scale_system_flows, system_add, system_limit
+from .systems import SysKey, Systems
 
 __all__ = ["State", "Move", "initial_state", "run_operations", "state_to_data", "SCENARIO_SOURCE"]
 
@@ -86,10 +85,12 @@ class State:
     scenario_source: bool = False
     sys: dict[SysKey, float] = field(default_factory=dict)  # flows attributed to supply systems (.systems)
     closure: Any = None  # what the market closure did (.closure.Closure), set by .closure.close
+    policy: list[dict] = field(default_factory=list)  # the legal limits in force (set_policy changes them)
+    prices: list[dict] = field(default_factory=list)  # the scenario's contract prices (set_price), over ``prices``
 
     def copy(self) -> State:
         return State(self.year, dict(self.rows), dict(self.routes), set(self.changed), list(self.moves),
-                     self.scenario_source, dict(self.sys))
+                     self.scenario_source, dict(self.sys), policy=list(self.policy), prices=list(self.prices))
 
 
 def _key(f: dict) -> Key:
@@ -102,7 +103,11 @@ def initial_state(data: Data, year: int) -> State:
     from ..routes import routes_in_year  # capacity and status as they stood in the base year
 
     return State(year, rows, {r["route"]: r for r in routes_in_year(data, year)},
-                 sys=Systems.of(data).initial(year, rows))
+                 sys=Systems.of(data).initial(year, rows), policy=_table_rows(data, "policy"))
+
+
+def _table_rows(data: Data, name: str) -> list[dict]:
+    return data.rows(name) if name in data.tables else []
 
 
 class _Ctx:
@@ -114,6 +119,52 @@ class _Ctx:
         self.actors = {a["actor"]: a for a in data.rows("actors")}
         self.commodities = {c["commodity"]: c for c in data.rows("commodities")}
         self.sources = {s["source_id"] for s in data.rows("sources")}
+        self.prices: dict[tuple[str, int], list[dict]] = {}
+        for p in _table_rows(data, "prices"):
+            self.prices.setdefault((p["commodity"], p["year"]), []).append(p)
+        self.priced = {k[0] for k in self.prices}
+
+
+def legal_room(ctx: _Ctx, state: State, c: str, o: str, t: str, route: str | None) -> tuple[float, str]:
+    """How much more of ``c`` may legally flow ``o → t`` (on ``route``) in the state's year, and why.
+
+    From the state's ``policy`` rows (:func:`netdep.prices.legal_limit`): no measure or a price cap
+    only → ∞; a volume limit L on a buyer the measure covers whole → max(L − what already flows
+    under it, 0) (flows on an exempt route do not count); a buyer region that only partly falls
+    under the measure (the Statistical Review's Europe holds the 27 EU members bound by an EU27
+    embargo and others that are not) → 0, since netdep cannot tell which members a move would reach.
+    """
+    from ..prices import legal_limit
+
+    ll = legal_limit(ctx.data, c, o, t, state.year, route=route, policy=state.policy, actors=ctx.actors)
+    if ll is None or ll.limit is None:
+        return math.inf, ""
+    acts = "; ".join(f"{p['kind']} {p['origin']}→{p['destination'] or 'any buyer'} from {p['year_from']} "
+                     f"({p['source_id']})" for p in ll.rows if p["kind"] != "price_cap")
+    if ll.coverage == "partial":
+        return 0.0, (f"{acts} covers only part of {t}: netdep cannot tell which members a move would reach, so "
+                     f"nothing more may go to {t} while it is in force (lift it with set_policy)")
+    now = 0.0
+    for k, f in state.rows.items():
+        if k[1] == c and k[2] == o and k[3] == t:
+            g = legal_limit(ctx.data, c, o, t, state.year, route=k[4], policy=state.policy, actors=ctx.actors)
+            if g is not None and g.limit is not None:
+                now += f["value"]
+    room = max(ll.limit - now, 0.0)
+    return room, (f"{acts}: limit {ll.limit:g} a year, {now:.4g} already flows (lift or relax it with "
+                  "set_policy)")
+
+
+def price_of(ctx: _Ctx, state: State, c: str, o: str, t: str, route: str | None) -> float | None:
+    """The price (US$ bn per unit) of ``c`` sold ``o → t``: the scenario's ``set_price`` rows first (the last
+    matching one wins), else the most specific ``prices`` row (:func:`netdep.prices.best_price`), else None."""
+    from ..prices import best_price
+
+    own = best_price([dict(p, basis="scenario") for p in state.prices[::-1]], c, state.year, o, t, route)
+    if own is not None:
+        return own["price"]
+    p = best_price(ctx.prices.get((c, state.year), []), c, state.year, o, t, route)
+    return None if p is None else p["price"]
 
 
 def _present(state: State, commodity: str) -> set[str]:
@@ -296,142 +347,34 @@ def _shrink(state: State, keys: list[Key], amount: float, total: float) -> None:
         state.changed.add(k)
 
 
-def _reroute(op: Operation, i: int, ctx: _Ctx, state: State) -> None:
-    com = _check_commodity(op, ctx)
-    c = com["commodity"]
-    o = _check_actor(op, "origin", ctx, state, c)
-    f = _check_actor(op, "from", ctx, state, c)
-    t = _check_actor(op, "to", ctx, state, c)
-    route = _check_route(op, ctx, state, c, o, t)
-    from_keys = [k for k in state.rows if k[1] == c and k[2] == o and k[3] == f]
-    total = sum(state.rows[k]["value"] for k in from_keys)
-    if not from_keys or total <= 0:
-        buyers = sorted({k[3] for k in state.rows if k[1] == c and k[2] == o})
-        raise op.error("from", f"no {c} flow {o} → {f} in {state.year} to reroute; {o}'s {c} buyers in "
-                               f"{state.year}: {', '.join(buyers) or 'none'}")
-    req = total * float(op.fields["share"]) if "share" in op.fields else float(op.fields["amount"])
-    avail = min(req, total)
-    lim, bound, detail = _limit(state, c, o, t, route, from_keys, total)
-    sy = Systems.of(ctx.data)
-    sys_lim, sys_bound, sys_detail, take = system_limit(sy, state, c, o, f, t, route, total)
-    moved = min(avail, lim, sys_lim)
-    if moved < avail and sys_lim <= lim:
-        bound, detail = sys_bound, sys_detail
-    elif moved < avail:
-        bound = "route_capacity"
-    elif req > total:
-        bound, detail = "exporter_volume", f"{o} exports only {total:.4g} {com['unit']} of {c} to {f}; " + detail
-    else:
-        bound = "none"
-    drop = (avail - moved) if op.fields.get("on_excess", "stay") == "drop" else 0.0
-    rows = [state.rows[k] for k in from_keys]
-    price = _unit_value(rows)
-    template = max(rows, key=lambda r: r["value"])
-    _shrink(state, from_keys, moved + drop, total)
-    system_add(sy, state, take, moved, drop, total, c, f, t, route)
-    note = f"scenario '{ctx.name}': operations[{i}] moved {moved:.6g} {com['unit']} from {o}→{f}"
-    _add(state, (com["layer"], c, o, t, route), moved, None if price is None else moved * price, template, note)
-    state.moves.append(Move(i, "reroute", c, o, f, t, route, req, moved, drop, bound, detail, com["unit"]))
-
-
-def _scale(op: Operation, i: int, ctx: _Ctx, state: State) -> None:
-    flt = op.fields
-    if "layer" in flt and flt["layer"] not in LAYERS:
-        raise op.error("layer", f"'{flt['layer']}' is not one of {', '.join(LAYERS)}")
-    c = _check_commodity(op, ctx)["commodity"] if "commodity" in flt else None
-    for name in ("origin", "destination"):
-        if name in flt:
-            _check_actor(op, name, ctx, state, c)
-    idx = {"layer": 0, "commodity": 1, "origin": 2, "destination": 3}
-    keys = [k for k in state.rows if all(k[idx[n]] == flt[n] for n in idx if n in flt)]
-    if not keys:
-        what = ", ".join(f"{n} = {flt[n]!r}" for n in idx if n in flt)
-        raise op.error(None, f"matches no flow in {state.year} ({what})")
-    factor = float(flt["factor"])
-    scale_system_flows(Systems.of(ctx.data), state, keys, factor)
-    for k in keys:
-        f = state.rows[k]
-        if factor == 0.0:
-            del state.rows[k]
-            _rows_changed(state)
-        else:
-            state.rows[k] = {**f, "value": f["value"] * factor,
-                             "value_usd_bn": None if f["value_usd_bn"] is None else f["value_usd_bn"] * factor}
-        state.changed.add(k)
-
-
-def _set_route(op: Operation, i: int, ctx: _Ctx, state: State) -> None:
-    r = op.fields["route"]
-    if r not in state.routes:
-        raise op.error("route", f"unknown route '{r}'{_hint(r, list(state.routes))}; routes are listed in "
-                                "routes.parquet")
-    new = dict(state.routes[r])
-    if "status" in op.fields:
-        if op.fields["status"] not in STATUSES:
-            raise op.error("status", f"'{op.fields['status']}' is not one of {', '.join(STATUSES)}")
-        new["status"] = op.fields["status"]
-    if "capacity" in op.fields:
-        new["capacity"] = float(op.fields["capacity"])
-    for k in ("open_from", "open_to"):
-        if k in op.fields:
-            v = op.fields[k]
-            new[k] = None if isinstance(v, str) else int(v)
-    if new["open_from"] is not None and new["open_to"] is not None and new["open_from"] > new["open_to"]:
-        raise op.error("open_to", f"{new['open_to']} is before open_from {new['open_from']}")
-    state.routes[r] = new
-
-
-def _add_flow(op: Operation, i: int, ctx: _Ctx, state: State) -> None:
-    com = _check_commodity(op, ctx)
-    c = com["commodity"]
-    o = _check_actor(op, "origin", ctx, state, c)
-    t = _check_actor(op, "destination", ctx, state, c)
-    if o == t:
-        raise op.error("destination", "equals origin")
-    route = _check_route(op, ctx, state, c, o, t)
-    src = op.fields.get("source_id", SCENARIO_SOURCE)
-    if src != SCENARIO_SOURCE and src not in ctx.sources:
-        raise op.error("source_id", f"unknown source '{src}'{_hint(src, list(ctx.sources))}; use a source_id of "
-                                    f"sources.parquet or '{SCENARIO_SOURCE}'")
-    value = float(op.fields["value"])
-    lim, bound, detail = _limit(state, c, o, t, route, [], value)
-    sy = Systems.of(ctx.data)
-    sys_lim, sys_bound, sys_detail, take = system_limit(sy, state, c, o, None, t, route, value)
-    moved = min(value, lim, sys_lim)
-    if moved < value and sys_lim <= lim:
-        bound, detail = sys_bound, sys_detail
-    else:
-        bound = "route_capacity" if moved < value else "none"
-    system_add(sy, state, take, moved, 0.0, value, c, None, t, route)
-    if "value_usd_bn" in op.fields:
-        usd = float(op.fields["value_usd_bn"]) * (moved / value if value else 0.0)
-    elif com["unit"] == "USD_bn":
-        usd = moved
-    else:
-        price = _unit_value([f for k, f in state.rows.items() if k[1] == c])
-        usd = None if price is None else moved * price
-    state.scenario_source |= src == SCENARIO_SOURCE
-    template = {"source_id": src}
-    _add(state, (com["layer"], c, o, t, route), moved, usd, template,
-         f"scenario '{ctx.name}': operations[{i}] add_flow: {op.fields['reason']}")
-    state.moves.append(Move(i, "add_flow", c, o, None, t, route, value, moved, 0.0, bound, detail, com["unit"]))
-
-
 _CTX: dict[tuple[int, str], _Ctx] = {}
-_OPS = {"reroute": _reroute, "scale": _scale, "set_route": _set_route, "add_flow": _add_flow}
 
 
 def run_operations(data: Data, spec: ScenarioSpec, year: int, state: State | None = None,
                    start: int = 0) -> State:
-    """Run ``spec.operations[start:]`` on ``state`` (default: the base year's data); return the new state."""
+    """Run ``spec.operations[start:]`` on ``state`` (default: the base year's data); return the new state.
+
+    Declarative operations (``set_policy``: the law of the scenario's world) are applied once, to the
+    base year's state, before every other operation, whatever their place in the file; given a
+    ``state``, they are taken to be in it already.
+    """
     ctx = _CTX.get((id(data), spec.name))
     if ctx is None or ctx.data is not data:
         ctx = _Ctx(data, spec.name)
         _CTX.clear()
         _CTX[(id(data), spec.name)] = ctx
-    state = initial_state(data, year) if state is None else state.copy()
+    from .ops import OPERATIONS  # the operation modules import this one
+
+    if state is None:  # the scenario's law first: set_policy operations hold whatever their place in the file
+        state = initial_state(data, year)
+        for i, op in enumerate(spec.operations):
+            if OPERATIONS[op.type].declarative:
+                OPERATIONS[op.type].apply(op, i, ctx, state)
+    else:
+        state = state.copy()
     for i, op in enumerate(spec.operations[start:], start):
-        _OPS[op.type](op, i, ctx, state)
+        if not OPERATIONS[op.type].declarative:
+            OPERATIONS[op.type].apply(op, i, ctx, state)
     return state
 
 

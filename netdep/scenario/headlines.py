@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..store import Data
 from ..wording import COMMODITY, pct, short_name
 
-__all__ = ["headlines", "bound_sentences", "closure_sentences", "MAIN"]
+__all__ = ["headlines", "bound_sentences", "closure_sentences", "revenue_sentences", "MAIN"]
 
 MAIN = ("RUS", "CHN", "EU27", "USA")
 LAYER_WORD = {"energy": "energy", "trade": "goods", "investment": "FDI"}
@@ -183,4 +183,23 @@ def closure_sentences(data: Data, mode: str, records: list[dict], year: int, los
                                                                         else "")
                    + (f"; {un:.2f} {unit} unplaced (no deficit in the data it can fill: its exporters sell less, "
                       "or to buyers outside the modelled demand)" if un > 1e-9 else "") + ".")
+    return out
+
+
+def revenue_sentences(data: Data, records: list[dict], exporter: str = "RUS", tol: float = 0.05) -> list[str]:
+    """One sentence per fuel whose export revenue changes by more than ``tol`` US$ bn, each flow at its own price
+    (:mod:`.revenue`): "Russia's gas export revenue rises from US$ 41.2 bn to US$ 47.9 bn (+6.7) …"."""
+    from .revenue import by_group
+
+    groups = by_group(records, exporter)
+    out = []
+    for g in ("gas", "oil", "coal"):
+        if g not in groups:
+            continue
+        x, y = groups[g]
+        if abs(y - x) <= tol:
+            continue
+        out.append(f"{short_name(data, exporter)}'s {g} export revenue {_verb(x, y)} from US$ {x:.1f} bn to "
+                   f"US$ {y:.1f} bn ({y - x:+.1f}), each flow at its buyer's price (prices table; a scenario "
+                   "set_price where given).")
     return out

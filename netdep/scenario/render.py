@@ -45,6 +45,7 @@ def sections(data: Data, res: ScenarioResult, top: int = 20) -> list[tuple[str, 
             ("table", ["op", "type", "commodity", "origin", "from", "to", "route", "requested", "moved", "bound",
                        "detail"], rows)]))
     out += displacement_section(data, res)
+    out += revenue_section(data, res)
     dep = []
     gone = {"share_in": 0.0, "share_out": 0.0}  # no flow: a share of 0
     for size, d, rb, ra in res.ranked("dependencies", top):
@@ -271,6 +272,11 @@ def param_label(data: Data, scenario, param: str) -> tuple[str, float]:
         return f"{what} {nm(f.get('origin'))} → {nm(f.get('destination'))} ({unit})", 1.0
     if fld == "capacity":
         return f"capacity of route {f.get('route', '?')} (the route's unit)", 1.0
+    if op.type == "set_price" and fld == "price":
+        to = f" to {nm(f.get('importer'))}" if f.get("importer") else ""
+        return f"price of {nm(f.get('exporter'))}'s {what}{to} ({f.get('unit', 'US$ bn per unit')})", 1.0
+    if op.type == "set_policy" and fld == "limit":
+        return f"legal limit on {nm(f.get('origin'))}'s {what} to {nm(f.get('destination'))} (per year)", 1.0
     return f"operation {head} ({op.type}): {fld}", 1.0
 
 
@@ -298,6 +304,25 @@ def sweep_charts(data: Data, res, scenario) -> list[Chart]:
     if shares:
         out.append(Chart("sweep_shares", "lines", {"xs": xs, "series": shares, "xlabel": xlabel, "percent": True},
                          title=f"{scenario.name}: key shares", year=year, unit="share (%)", source=src))
+    rev = revenue_series(data, res)
+    if rev:
+        psrc = sorted({p["source_id"] for p in data.rows("prices") if p["year"] == year}) \
+            if "prices" in data.tables else []
+        out.append(Chart("sweep_revenue", "lines", {"xs": xs, "series": rev, "xlabel": xlabel},
+                         title=f"{scenario.name}: Russia's energy export revenue", year=year,
+                         unit="US$ bn a year, each flow at its buyer's price",
+                         source=f"{src}; prices: {', '.join(psrc) or 'none'} and the scenario's set_price"))
+    return out
+
+
+def revenue_series(data: Data, res) -> dict[str, list[float]]:
+    """Russia's export revenue per fuel and in all at each step of a sweep (US$ bn), fuels that change only."""
+    steps = getattr(res, "revenue", None) or []
+    out: dict[str, list[float]] = {}
+    for g in ("all", "gas", "oil", "coal"):
+        ys = [s.get(g, (0.0, 0.0))[1] for s in steps]
+        if ys and (g == "all" or max(ys) - min(ys) > 1e-6):
+            out["all energy" if g == "all" else g] = ys
     return out
 
 
@@ -365,3 +390,27 @@ def displacement_section(data: Data, res: ScenarioResult) -> list[tuple[str, lis
                         name.get(r["supplier"], r["supplier"]), f"{r['base']:.4g}", f"{r['after_ops']:.4g}",
                         f"{r['after']:.4g}", f"{r['after'] - r['base']:+.4g}"] for r in sup]))
     return [("Market closure: who is displaced", items)]
+
+
+def revenue_section(data: Data, res: ScenarioResult) -> list[tuple[str, list[tuple]]]:
+    """Russia's energy export revenue by commodity and buyer, before and after, each flow at its buyer's price."""
+    recs = [r for r in res.revenue if r["buyer"] != "*" or r["commodity"] == "*"]
+    if not recs:
+        return []
+    name = {a["actor"]: short_name(data, a["actor"]) for a in data.rows("actors")}
+    rows = []
+    for r in recs:
+        if r["commodity"] == "*":
+            rows.append(["all energy", "all buyers", "", "", f"{r['before']:.2f}", f"{r['after']:.2f}",
+                         f"{r['delta']:+.2f}", "", ""])
+            continue
+        rows.append([COMMODITY.get(r["commodity"], r["commodity"]), name.get(r["buyer"], r["buyer"]),
+                     _f(r["volume_before"]), _f(r["volume_after"]), f"{r['before']:.2f}", f"{r['after']:.2f}",
+                     f"{r['delta']:+.2f}", r["basis_after"] or "–", r["price_source_after"] or "–"])
+    return [("Russia's energy export revenue", [
+        ("p", f"US$ bn in {res.year}, gross (no export duty or transit fee is deducted): each flow's volume times "
+              "its price — the most specific row of the prices table (route, then exporter and importer, then the "
+              "world benchmark), or the scenario's set_price where it matches. A moved volume earns its new "
+              "buyer's price."),
+        ("table", ["commodity", "buyer", "volume before", "after", "revenue before", "after", "change",
+                   "price basis after", "price source"], rows)])]

@@ -70,6 +70,7 @@ class ScenarioResult:
     bounds: list[str] = field(default_factory=list)
     closure: str = "additive"  # how markets rebalanced (.closure.MODES)
     displacement: list[dict] = field(default_factory=list)  # .closure.Closure.records
+    revenue: list[dict] = field(default_factory=list)  # .revenue.revenue_records: Russia's, before and after
     _table: pa.Table | None = None
 
     @property
@@ -86,6 +87,7 @@ class ScenarioResult:
                      "file": str(self.path) if self.path else None, "generator": "netdep scenario run",
                      "closure": self.closure},
             "headlines": self.headlines, "bounds": self.bounds, "displacement": self.displacement,
+            "revenue": self.revenue,
             "moves": [{k: m[k] for k in ("op", "type", "commodity", "origin", "from", "to", "route", "requested",
                                          "moved", "dropped", "bound", "detail", "unit")} for m in self.moves],
         }
@@ -134,9 +136,10 @@ def _num(rb: dict | None, ra: dict | None, f: str) -> float:
 
 def compare(data, spec, year: int, state) -> ScenarioResult:
     """Measures of the base data and of the state's data, their delta, moves and headlines."""
-    from .engine import state_to_data
-    from .headlines import bound_sentences, closure_sentences, headlines
+    from .engine import initial_state, state_to_data
+    from .headlines import bound_sentences, closure_sentences, headlines, revenue_sentences
     from .measures import layers_of
+    from .revenue import revenue_records
 
     after_data = state_to_data(data, state, spec.name)
     layers = layers_of(data, year)
@@ -148,6 +151,9 @@ def compare(data, spec, year: int, state) -> ScenarioResult:
     clo = getattr(state, "closure", None)
     if clo is not None:
         res.closure, res.displacement = clo.mode, clo.records
-    res.headlines = closure_sentences(data, res.closure, res.displacement, year) + headlines(data, before, after)
+    res.revenue = revenue_records(data, year, list(initial_state(data, year).rows.values()),
+                                  list(state.rows.values()), state.prices)
+    res.headlines = (closure_sentences(data, res.closure, res.displacement, year) + headlines(data, before, after)
+                     + revenue_sentences(data, res.revenue))
     res.bounds = bound_sentences(data, moves)
     return res

@@ -10,7 +10,12 @@ reroute    origin, commodity, from, to, share (0–1) | amount (≥ 0), route?, 
 scale      factor (≥ 0) and at least one filter: layer?, commodity?, origin?, destination?
 set_route  route, and at least one of status?, capacity?, open_from?, open_to? ("none" clears a year)
 add_flow   origin, destination, commodity, value (≥ 0), reason, value_usd_bn?, route?, source_id?
+set_price  commodity, exporter, price (≥ 0), importer?, route?, unit?
+set_policy commodity, origin, limit (≥ 0 | "none" lifts), destination?, kind?, route?, reason?
 ========== ===================================================================================
+
+Each type is one module of :mod:`.ops` (its fields, checks, what it does and what a sweep may move);
+this module checks what every type shares (field names and types, finite numbers).
 
 ``closure`` (``additive`` | ``proportional`` | ``merit``, the default | ``optimal``) says how markets
 rebalance after the operations, and ``[merit]`` overrides the displacement order per importer and
@@ -47,23 +52,17 @@ from typing import Any
 
 from ..errors import ScenarioError
 
-__all__ = ["Operation", "ScenarioSpec", "parse_file", "parse_text", "OP_FIELDS", "FIELD_TYPES"]
-
-#: operation type -> (required fields, optional fields)
-OP_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "reroute": (("origin", "commodity", "from", "to"), ("share", "amount", "route", "on_excess")),
-    "scale": (("factor",), ("layer", "commodity", "origin", "destination")),
-    "set_route": (("route",), ("status", "capacity", "open_from", "open_to")),
-    "add_flow": (("origin", "destination", "commodity", "value", "reason"), ("value_usd_bn", "route", "source_id")),
-}
+__all__ = ["Operation", "ScenarioSpec", "parse_file", "parse_text", "FIELD_TYPES"]  # OP_FIELDS: see __getattr__
 
 FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "origin": str, "destination": str, "commodity": str, "from": str, "to": str, "route": str, "on_excess": str,
-    "layer": str, "status": str, "reason": str, "source_id": str,
+    "layer": str, "status": str, "reason": str, "source_id": str, "exporter": str, "importer": str, "unit": str,
+    "kind": str,
     "share": (int, float), "amount": (int, float), "factor": (int, float), "capacity": (int, float),
     "value": (int, float), "value_usd_bn": (int, float), "open_from": (int, str), "open_to": (int, str),
+    "price": (int, float), "limit": (int, float, str),
 }
-NUMERIC = ("share", "amount", "factor", "capacity", "value", "value_usd_bn")
+NUMERIC = ("share", "amount", "factor", "capacity", "value", "value_usd_bn", "price", "limit")
 TOP_KEYS = ("name", "description", "base_year", "extends", "operations", "closure", "merit")
 
 
@@ -111,12 +110,23 @@ def _op_lines(text: str) -> list[int]:
     return [i + 1 for i, line in enumerate(text.splitlines()) if re.match(r"\s*\[\[\s*operations\s*\]\]", line)]
 
 
+def __getattr__(name: str):
+    if name == "OP_FIELDS":  # operation type -> (required fields, optional fields), from .ops
+        from .ops import OPERATIONS
+
+        return {k: (o.required, o.optional) for k, o in OPERATIONS.items()}
+    raise AttributeError(name)
+
+
 def check_operation(op: Operation) -> None:
     """Check an operation's type, field names, field types and ranges (no data needed)."""
-    if op.type not in OP_FIELDS:
-        raise op.error("type", f"unknown operation type '{op.type}'{_hint(op.type, list(OP_FIELDS))}; "
-                               f"use one of {', '.join(OP_FIELDS)}")
-    required, optional = OP_FIELDS[op.type]
+    from .ops import OPERATIONS
+
+    fields_of = {k: (o.required, o.optional) for k, o in OPERATIONS.items()}
+    if op.type not in fields_of:
+        raise op.error("type", f"unknown operation type '{op.type}'{_hint(op.type, list(fields_of))}; "
+                               f"use one of {', '.join(fields_of)}")
+    required, optional = fields_of[op.type]
     for k in op.fields:
         if k not in required and k not in optional:
             raise op.error(k, f"unknown field{_hint(k, required + optional)}; {op.type} takes "
@@ -127,42 +137,12 @@ def check_operation(op: Operation) -> None:
     for k, v in op.fields.items():
         want = FIELD_TYPES[k]
         if isinstance(v, bool) or not isinstance(v, want):
-            kind = "a number" if k in NUMERIC else ("a year or \"none\"" if k in ("open_from", "open_to")
-                                                    else "a string")
+            kind = ("a year or \"none\"" if k in ("open_from", "open_to") else "a number or \"none\""
+                    if k == "limit" else "a number" if k in NUMERIC else "a string")
             raise op.error(k, f"{v!r} is not {kind}")
-        if k in NUMERIC and not (float(v) == float(v) and abs(float(v)) != float("inf")):
+        if k in NUMERIC and not isinstance(v, str) and not (float(v) == float(v) and abs(float(v)) != float("inf")):
             raise op.error(k, f"{v!r} is not a finite number")
-    f = op.fields
-    if op.type == "reroute":
-        if ("share" in f) == ("amount" in f):
-            raise op.error("share", "give exactly one of share (0–1) or amount (≥ 0)")
-        if "share" in f and not 0.0 <= float(f["share"]) <= 1.0:
-            raise op.error("share", f"{f['share']} is outside 0–1")
-        if "amount" in f and float(f["amount"]) < 0:
-            raise op.error("amount", f"{f['amount']} is negative; amounts are ≥ 0")
-        if f.get("on_excess", "stay") not in ("stay", "drop"):
-            raise op.error("on_excess", f"'{f['on_excess']}' is not 'stay' or 'drop'")
-        if f["from"] == f["to"]:
-            raise op.error("to", f"equals from ('{f['from']}'); a reroute moves volume to another buyer")
-    elif op.type == "scale":
-        if float(f["factor"]) < 0:
-            raise op.error("factor", f"{f['factor']} is negative; factors are ≥ 0")
-        if not any(k in f for k in ("layer", "commodity", "origin", "destination")):
-            raise op.error(None, "scale needs at least one filter: layer, commodity, origin or destination")
-    elif op.type == "set_route":
-        if not any(k in f for k in ("status", "capacity", "open_from", "open_to")):
-            raise op.error(None, "set_route needs at least one of status, capacity, open_from, open_to")
-        if "capacity" in f and float(f["capacity"]) < 0:
-            raise op.error("capacity", f"{f['capacity']} is negative; capacities are ≥ 0")
-        for k in ("open_from", "open_to"):
-            if isinstance(f.get(k), str) and f[k].lower() != "none":
-                raise op.error(k, f"'{f[k]}' is not a year; write \"none\" to clear it")
-    elif op.type == "add_flow":
-        for k in ("value", "value_usd_bn"):
-            if k in f and float(f[k]) < 0:
-                raise op.error(k, f"{f[k]} is negative; values are ≥ 0")
-        if not str(f["reason"]).strip():
-            raise op.error("reason", "is empty; say why the flow is added")
+    OPERATIONS[op.type].check(op)
 
 
 def parse_text(text: str, file: str = "<scenario>", base_dir: Path | None = None,
@@ -209,7 +189,9 @@ def parse_text(text: str, file: str = "<scenario>", base_dir: Path | None = None
         op = Operation(type=o.get("type", ""), fields=fields, file=file, index=i,
                        line=lines[i] if i < len(lines) else None)
         if "type" not in o:
-            raise op.error("type", f"is missing; use one of {', '.join(OP_FIELDS)}")
+            from .ops import OPERATIONS
+
+            raise op.error("type", f"is missing; use one of {', '.join(OPERATIONS)}")
         check_operation(op)
         ops.append(op)
     if not ops:

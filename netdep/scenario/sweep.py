@@ -29,7 +29,7 @@ from ..store import Data
 from .closure import close
 from .engine import State, initial_state, run_operations, state_to_data
 from .measures import long_table, measure_tables
-from .spec import NUMERIC, check_operation
+from .spec import check_operation
 
 __all__ = ["SweepResult", "sweep", "naive_sweep", "parse_param", "sweep_values", "spec_with"]
 
@@ -42,6 +42,7 @@ class SweepResult:
     values: list[float]
     table: pa.Table
     moves: list[list[dict]]
+    revenue: list[dict[str, tuple[float, float]]] | None = None  # per step: .revenue.by_group (Russia)
 
 
 def sweep_values(start: float, stop: float, steps: int) -> list[float]:
@@ -61,9 +62,12 @@ def parse_param(scenario, param: str) -> tuple[int, str]:
     if i >= len(ops):
         raise ScenarioError(f"--param: {scenario.path or scenario.name} has operations 0–{len(ops) - 1}, not {i}")
     op = ops[i]
-    if fieldname not in NUMERIC or (fieldname not in op.fields and not (op.type == "reroute" and fieldname in
-                                                                        ("share", "amount"))):
-        nums = [k for k in op.fields if k in NUMERIC]
+    from .ops import OPERATIONS
+
+    sweepable = OPERATIONS[op.type].sweepable
+    if fieldname not in sweepable or (fieldname not in op.fields and not (op.type == "reroute" and fieldname in
+                                                                          ("share", "amount"))):
+        nums = [k for k in op.fields if k in sweepable]
         raise ScenarioError(f"--param: operations[{i}] ({op.type}) has no numeric field '{fieldname}'; "
                             f"it has {', '.join(nums) or 'none'}")
     return i, fieldname
@@ -84,15 +88,14 @@ def spec_with(spec, index: int, fieldname: str, value: float):
     return new
 
 
-_OWN_COMMODITY = ("reroute", "add_flow")  # read and change only their commodity's flows; routes untouched
-
-
 def _independent(ops, index: int) -> list[int]:
     """Operations after ``index`` that do not depend on the swept one: when every operation from ``index`` on
     is a reroute or add_flow, one whose commodity no other of them touches reads and changes flows no other
     touches, so it gives the same result (and move) run once before the sweep as after the swept one."""
+    from .ops import OPERATIONS  # own_commodity: reads and changes only its commodity's flows; routes untouched
+
     tail = ops[index:]
-    if any(op.type not in _OWN_COMMODITY for op in tail):
+    if any(not OPERATIONS[op.type].own_commodity for op in tail):
         return []
     com = [op.fields["commodity"] for op in tail]
     return [index + k for k in range(1, len(tail)) if com.count(com[k]) == 1]
@@ -103,12 +106,21 @@ def _states(data: Data, scenario, index: int, fieldname: str, values: Sequence[f
     year = scenario.year(data)
     specs = [spec_with(scenario.spec, index, fieldname, v) for v in values]
     ops = scenario.spec.operations
+    from .ops import OPERATIONS
+
+    base = initial_state(data, year)
+    if OPERATIONS[ops[index].type].declarative:  # the law itself moves: every step from the base year
+        out = []
+        for s in specs:
+            out.append(close(data, s, run_operations(data, s, year), base))
+            if progress:
+                progress(1)
+        return out
     hoisted = _independent(ops, index)
     prefix = run_operations(data, _prefix(scenario.spec, index), year)
     for j in hoisted:  # once, with their own index (moves and notes keep it)
         prefix = run_operations(data, _prefix(scenario.spec, j + 1), year, state=prefix, start=j)
     per_step = [i for i in range(index, len(ops)) if i not in hoisted]
-    base = initial_state(data, year)
     out = []
     for s in specs:
         if not hoisted:
@@ -125,8 +137,12 @@ def _states(data: Data, scenario, index: int, fieldname: str, values: Sequence[f
 
 
 def _prefix(spec, index: int):
+    """The operations before ``index``, and the declarative ones after it (the law holds from the start)."""
+    from .ops import OPERATIONS
+
     new = copy.copy(spec)
-    new.operations = list(spec.operations[:index])
+    new.operations = list(spec.operations[:index]) + [op for op in spec.operations[index:]
+                                                       if OPERATIONS[op.type].declarative]
     return new
 
 
@@ -142,7 +158,16 @@ def sweep(data: Data, scenario, param: str, values: Sequence[float],
     table = table.append_column("param", _param_column(table.column("step"), values))
     if progress:
         progress(1)
-    return SweepResult(param, list(values), table, [[m.record() for m in s.moves] for s in states])
+    return SweepResult(param, list(values), table, [[m.record() for m in s.moves] for s in states],
+                       step_revenue(data, scenario.year(data), states))
+
+
+def step_revenue(data: Data, year: int, states: Sequence[State]) -> list[dict[str, tuple[float, float]]]:
+    """Russia's energy export revenue per fuel, (before, after) in US$ bn, at each step (:mod:`.revenue`)."""
+    from .revenue import by_group, revenue_records
+
+    base = list(initial_state(data, year).rows.values())
+    return [by_group(revenue_records(data, year, base, list(st.rows.values()), st.prices)) for st in states]
 
 
 def _param_column(step: pa.ChunkedArray, values: Sequence[float]) -> pa.ChunkedArray:
@@ -162,7 +187,7 @@ def naive_sweep(data: Data, scenario, param: str, values: Sequence[float]) -> Sw
     """The reference: at each value, the whole scenario, every networkx graph and every measure rebuilt."""
     index, fieldname = parse_param(scenario, param)
     year = scenario.year(data)
-    parts, moves = [], []
+    parts, moves, states = [], [], []
     for step, v in enumerate(values):
         sp = spec_with(scenario.spec, index, fieldname, v)
         st = close(data, sp, run_operations(data, sp, year), initial_state(data, year))
@@ -170,4 +195,5 @@ def naive_sweep(data: Data, scenario, param: str, values: Sequence[float]) -> Sw
         parts.append(t.append_column("step", pa.array(np.full(t.num_rows, step, dtype=np.int64)))
                      .append_column("param", pa.array(np.full(t.num_rows, float(v)))))
         moves.append([m.record() for m in st.moves])
-    return SweepResult(param, list(values), pa.concat_tables(parts), moves)
+        states.append(st)
+    return SweepResult(param, list(values), pa.concat_tables(parts), moves, step_revenue(data, year, states))
