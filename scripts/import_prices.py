@@ -11,8 +11,9 @@ Usage: python scripts/import_prices.py EI_JSON GACC_CSV COMEXT_CSV_GZ [--out dat
   2019-2021 -> CIF unit values of EU imports from Russia and from all extra-EU partners,
   converted at the ECB annual average US$/EUR reference rate.
 
-Hand-entered rows (contract prices, discounts published by agencies) are kept from
-the existing file: rows whose ``basis`` is ``contract`` or ``discount_to_benchmark``.
+Hand-entered rows are kept from the existing file: rows whose ``basis`` is ``contract`` or
+``discount_to_benchmark``, and every row whose ``source_id`` is not one this script writes
+(:data:`GENERATED_SOURCES`), e.g. annual customs unit values published in the press (2022-2025).
 Prices are in US$ bn per unit of the commodity (the unit of ``flows.value``);
 the note gives the published figure and the conversion.
 """
@@ -38,6 +39,8 @@ MT_LNG_PER_BCM = 1 / 1.36  # commodities.csv: 1 Mt LNG = 1.36 bcm
 MT_GAS_PER_BCM = 0.73      # EI approximate conversion factors: 1 bcm natural gas = 0.73 Mt
 #: ECB euro foreign exchange reference rates, US$ per EUR, annual average
 USD_PER_EUR = {2019: 1.1195, 2020: 1.1422, 2021: 1.1827}
+#: the sources whose rows this script derives (and so replaces on every run)
+GENERATED_SOURCES = ("ei_sr_2026", "gacc_imports_ru", "eurostat_comext_hs")
 UNIT = {"crude_oil": "USD_bn/Mt", "oil_products": "USD_bn/Mt", "pipeline_gas": "USD_bn/bcm",
         "lng": "USD_bn/bcm", "coal": "USD_bn/EJ"}
 
@@ -163,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     kept = []
     if a.out.exists():
         with open(a.out, newline="", encoding="utf-8") as f:
-            kept = [r for r in csv.DictReader(f) if r["basis"] in ("contract", "discount_to_benchmark")]
+            kept = [r for r in csv.DictReader(f) if r["basis"] in ("contract", "discount_to_benchmark")
+                    or r["source_id"] not in GENERATED_SOURCES]
     rows = benchmarks(a.ei_json) + gacc(a.gacc_csv) + comext(a.comext_csv_gz) + kept
     rows.sort(key=lambda r: (r["commodity"], int(r["year"]), r["exporter"], r["importer"], r["route"], r["basis"]))
     fd, tmp = tempfile.mkstemp(dir=a.out.parent, suffix=".tmp")

@@ -171,3 +171,41 @@ def test_revenue_report_section(data):
     text = " ".join(i[1] for i in sec["items"] if i[0] == "p")
     assert "no energy flows in the data yet" not in text  # every sentence follows the data
     assert all(row[-1] for row in tables[1][2][:-1])  # every 2023 figure names its price source
+
+
+def test_russian_export_prices_2022_2025(data):
+    """2022-2025 Russian flows use Russia-specific prices, not world benchmarks (hand-checked arithmetic)."""
+    v = {(r["year"], r["commodity"], r["origin"], r["destination"]): r for r in value_flows(data).to_pylist()}
+    chn = v[(2023, "crude_oil", "RUS", "CHN")]  # GACC 2023: US$ 60.6 bn / 107 Mt
+    assert (chn["price_basis"], chn["price_match"], chn["price_source_id"]) == (
+        "customs_unit_value", "exporter+importer", "tass_com_1734985")
+    assert chn["price"] == pytest.approx(60.6 / 107, abs=1e-6)
+    assert chn["value_usd_bn"] == pytest.approx(107.015 * 60.6 / 107, abs=1e-3)  # 60.61, not 64.83 at Brent
+    ind = v[(2023, "crude_oil", "RUS", "IND")]  # Urals 2023 = (11 x 62.89 + 64.23) / 12 = 63.00 $/bbl
+    assert (ind["price_basis"], ind["price_match"], ind["price_source_id"]) == (
+        "discount_to_benchmark", "exporter", "brecorder_com_40276218")
+    urals = (11 * 62.89 + 64.23) / 12
+    assert ind["price"] == pytest.approx(urals * 7.33e-3, abs=1e-6)
+    brent = best_price(data.rows("prices"), "crude_oil", 2023, "QAT", "IND")  # any other seller: Brent
+    assert brent["basis"] == "benchmark" and (brent["price"] - ind["price"]) / 7.33e-3 == pytest.approx(19.64, abs=0.01)
+    pos = v[(2023, "pipeline_gas", "RUS", "CHN")]  # 297.3 $/1000 m3 against TTF 12.87 $/MMBtu (0.439 bn/bcm)
+    assert pos["price_basis"] == "contract" and pos["price"] == pytest.approx(0.2973)
+    assert pos["price"] < 0.7 * best_price(data.rows("prices"), "pipeline_gas", 2023, "NOR", "EU27")["price"]
+    assert v[(2022, "pipeline_gas", "RUS", "EU27")]["price"] == pytest.approx(0.9838)
+    for y in (2022, 2023, 2024, 2025):  # every Russian crude flow of these years has a Russian price
+        crude = [r for k, r in v.items() if k[0] == y and k[1] == "crude_oil" and k[2] == "RUS"]
+        assert crude and all(r["price_match"] != "world" for r in crude), y
+
+
+def test_russian_revenue_2023_below_the_benchmark_valuation(data):
+    """Revaluing 2023 at world benchmarks only gives the old total (296.99); Russian prices give less."""
+    world = [p for p in data.rows("prices") if p["exporter"] is None and p["importer"] is None
+             and p["route"] is None]
+    at_world = [r for r in value_flows(data, world).to_pylist()
+                if r["origin"] == "RUS" and r["year"] == 2023 and r["layer"] == "energy"]
+    assert sum(r["value_usd_bn"] for r in at_world) == pytest.approx(296.99, abs=0.01)
+    specific = sum(r["revenue_usd_bn"] for r in revenue(data, "RUS", [2023]))
+    discounts = sum(r["value"] * (r["price"] - p["price"]) for r in at_world
+                    if (p := best_price(data.rows("prices"), r["commodity"], 2023, "RUS", r["destination"],
+                                        r["route"])) is not None)
+    assert specific == pytest.approx(296.99 - discounts, abs=0.01) and specific < 296.99 - 20

@@ -75,7 +75,8 @@ def revenue_section(data: Data, exporter: str = "RUS", year: int = 2023) -> dict
                     title=f"{names.get(exporter, exporter)}: energy export revenue by buyer (gross)",
                     unit="US$ bn", year=f"{ys[0]}–{ys[-1]}" if len(ys) > 1 else ys[0],
                     source="Sources: flows (Energy Institute Statistical Review) valued with the prices table "
-                           "(EI benchmarks, China customs and Eurostat Comext unit values); see the sources list")
+                           "(EI benchmarks; China customs and Eurostat Comext unit values; Russian ministry "
+                           "export prices); see the sources list")
         items.append(("chart", "revenue_by_buyer", svg,
                       f"Line chart of {names.get(exporter, exporter)}'s energy export revenue by buyer, "
                       f"{', '.join(map(str, by_year))}, US$ bn; source: flows valued with the prices table."))
