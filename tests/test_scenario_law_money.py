@@ -259,7 +259,7 @@ def test_revenue_in_json_and_by_fuel(data):
 def test_bad_law_and_price_operations_are_named(body, where, what):
     with pytest.raises(ScenarioError) as e:
         parse_text('name = "t"\nbase_year = 2023\n[[operations]]\n' + body, "t.toml")
-    assert f"t.toml:3: operations[0]" in str(e.value) and where in str(e.value) and what in str(e.value)
+    assert "t.toml:3: operations[0]" in str(e.value) and where in str(e.value) and what in str(e.value)
 
 
 def test_lifting_a_measure_not_in_force_says_what_is(data):

@@ -11,7 +11,7 @@ transit fees are not in the ``prices`` table, so nothing is deducted.
 >>> data = load()
 >>> res = sc.load("russian_energy_to_europe_half").run(data)
 >>> r = next(r for r in res.revenue if r["commodity"] == "*" and r["buyer"] == "*")
->>> r["exporter"], r["before"] < r["after"]
+>>> r["exporter"], r["delta"] == round(r["after"] - r["before"], 4)
 ('RUS', True)
 """
 
