@@ -141,12 +141,39 @@ def industry_section(data_dir: str | Path, importers: tuple[str, ...] = DEFAULT_
                 "rus_share_of_chn": chn_from_rus / chn_total if chn_total else None,
                 "chn_top_supplier": r[6], "chn_top_share": r[7], "rus_rank_in_chn": int(r[8]),
             })
+        technology = _technology(con)
         centrality = _centrality(con, d, year)
     finally:
         con.close()
     return {"year": year, "economies": int(economies), "source_id": ICIO_SOURCE_ID, "min_share": min_share,
             "eu_intra_known": has_intra, "importers": blocks, "eu_china": eu_china, "mutual": mutual,
-            "centrality": centrality}
+            "technology": technology, "centrality": centrality}
+
+
+#: the four actors of the technology matrix (importers in rows, suppliers in columns)
+TECH_ACTORS = ("RUS", "CHN", "EU27", "USA")
+
+
+def _technology(con) -> list[dict[str, Any]]:
+    """Who supplies whom in machinery (C28), electronics (C26) and electrical equipment (C27) among Russia,
+    China, the EU and the US: per industry and importer, each supplier's share of the importer's
+    intermediate imports of the industry from the table's other economies,
+
+        share(s → i, k) = X[s, i, k] / Σ_o X[o, i, k],
+
+    and the remainder (the other economies of the table)."""
+    out = []
+    for k in MUTUAL_INDUSTRIES:
+        for imp in TECH_ACTORS:
+            rows = dict(con.execute("SELECT origin, sum(value) FROM f WHERE commodity = ? AND destination = ? "
+                                    "GROUP BY origin", [k, imp]).fetchall())
+            total = sum(rows.values())
+            rec = {"commodity": k, "industry_name": _name(k), "importer": imp, "imports": total}
+            for sup in TECH_ACTORS:
+                rec[sup] = None if sup == imp or not total else rows.get(sup, 0.0) / total
+            rec["others"] = (1.0 - sum(rec[x] or 0.0 for x in TECH_ACTORS)) if total else None
+            out.append(rec)
+    return out
 
 
 def _centrality(con, d: Path, year: int, top: int = 10) -> list[dict[str, Any]]:
@@ -239,6 +266,17 @@ def industry_section_items(sec: dict[str, Any], cite: str = "") -> list[tuple]:
                     _pct(r["chn_share_of_rus"]), f"{r['rus_top_supplier']} ({_pct(r['rus_top_share'])})",
                     _bn(r["chn_from_rus"]), _pct(r["rus_share_of_chn"]), r["rus_rank_in_chn"],
                     f"{r['chn_top_supplier']} ({_pct(r['chn_top_share'])})"] for r in sec["mutual"]]))
+    if sec.get("technology"):
+        items.append(("p", (
+            "**Technology: who supplies whom in machinery (C28), electronics (C26) and electrical equipment (C27)** "
+            "— the other side of the bargain (Russia's access to Western and Chinese equipment, the EU's reliance on "
+            "Chinese industrial goods). Each cell: the supplier's share of the importer's intermediate imports of "
+            f"the industry from the table's other economies; 'others': the rest of the table {cite}.")))
+        items.append(("table", ["industry", "importer", "imports (US$ bn)", "from Russia", "from China",
+                                "from the EU", "from the US", "others"],
+                      [[f"{_code(r['commodity'])} {r['industry_name']}", r["importer"], _bn(r["imports"]),
+                        _pct(r["RUS"]), _pct(r["CHN"]), _pct(r["EU27"]), _pct(r["USA"]), _pct(r["others"])]
+                       for r in sec["technology"]]))
     items.append(("p", (
         "**Centrality of the industry layers**: PageRank (damping 0.85, networkx semantics) of every actor in "
         "every industry layer, computed for all layers at once; edges run exporter → importer weighted by "
