@@ -1,8 +1,11 @@
-"""Apply a scenario's operations to the flows of its base year, with capacity-bounded reroutes.
+"""Apply a scenario's operations to the flows of its base year, bounded by capacity, supply systems and law.
 
 The state is the base year's flow rows (keyed ``(layer, commodity, origin, destination,
-route)``) and the routes table; operations run in order, each on the state the
-previous ones left.
+route)``), the routes table, the legal limits in force (``policy``) and the scenario's contract
+prices; operations run in order, each on the state the previous ones left (``set_policy``, which
+states the scenario's law, first). Each operation type is a module of :mod:`.ops`; this module
+holds the state and what they share: the capacity limit (:func:`_limit`), the legal room
+(:func:`legal_room`) and the buyer's price (:func:`price_of`).
 
 **Reroute** ``origin``'s ``commodity`` exports from ``from`` to ``to``:
 
@@ -16,11 +19,13 @@ previous ones left.
   which fills the open links joining the pair and then the export gates at the origin and
   the import gates at the receiver (capacity freed by the old flow counts). Where no route
   joins the pair for that commodity, L = ∞ and the result says the capacity is unknown;
-* moved m = min(r, V, L); the bound that bit is ``none``, ``exporter_volume`` (r > V)
-  or ``route_capacity``;
+* moved m = min(r, V, L, S, G) with S the supply systems' limit (:mod:`.systems`) and G the
+  legal room (:func:`legal_room`); the bound that bit is ``none``, ``exporter_volume`` (r > V),
+  ``route_capacity``, ``no_connection``, ``deliverability`` or ``legal``;
 * the rows origin → from shrink by m (``on_excess = "drop"``: by min(r, V), the excess lost),
   each in proportion to its value, and m goes onto the row origin → to (with the route when
-  named), valued in US$ at the old flow's unit value.
+  named), valued in US$ at the new buyer's price (:func:`price_of`; the old flow's unit value
+  where no price exists).
 
 So the origin's exports of the commodity change by exactly −(dropped) and no route is
 pushed above its capacity (routes already above it in the data are not pushed further).
