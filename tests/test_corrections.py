@@ -101,3 +101,40 @@ def test_kazakhstan_transit_connects_west_siberian_crude_to_china(data):
     assert to_chn[("rus_crude_west", "kazakhstan_transit")] == 9.989
     # the pipeline crude to China is split, not grown: ESPO spur + Kazakhstan = the earlier 40.372 Mt
     assert round(to_chn[("rus_crude_east", "espo_china_spur")] + 9.989, 3) == 40.372
+
+
+# which publisher reports each trade/FDI series (one reporter basis per series, issue 10)
+_REPORTER = {
+    "EU27": {"Eurostat", "European Commission"},
+    ("CHN", "USA"): {"US Census Bureau", "US Bureau of Economic Analysis"},
+    ("RUS", "USA"): {"US Census Bureau", "US Chamber of Commerce"},
+    ("CHN", "RUS"): {"General Administration of Customs of China"},
+}
+
+
+def test_one_reporter_basis_per_trade_series(data):
+    pub = {s["source_id"]: s["original_publisher"] or s["publisher"] for s in data.rows("sources")}
+    series: dict[tuple, set[str]] = {}
+    for f in data.rows("flows"):
+        if f["layer"] in ("trade", "investment") and "ROW" not in (f["origin"], f["destination"]):
+            key = (f["layer"], f["commodity"], f["origin"], f["destination"])
+            series.setdefault(key, set()).add(pub[f["source_id"]])
+    checked = 0
+    for (_, _, o, d), pubs in sorted(series.items()):
+        want = _REPORTER["EU27"] if "EU27" in (o, d) else _REPORTER.get(tuple(sorted((o, d))))
+        if want is None:
+            continue
+        assert pubs <= want, f"{o} -> {d}: reported by {pubs}, expected one basis among {want}"
+        checked += 1
+    assert checked == 26  # every EU27, US-China, US-Russia and China-Russia series (all but Russia -> Turkey)
+    usa_chn = {f["year"]: (f["value"], f["source_id"]) for f in data.rows("flows")
+               if (f["layer"], f["origin"], f["destination"]) == ("trade", "USA", "CHN")}
+    assert usa_chn[2021] == (151.07, "cnsnews_com_51989b")  # US Census exports, as in 2023 and 2024
+
+
+def test_reprints_replaced_by_the_primary_dataset(data):
+    tiers = {s["source_id"]: s["tier"] for s in data.rows("sources")}
+    fdi = [f for f in data.rows("flows") if f["commodity"] == "fdi_stock" and f["year"] in (2022, 2023)
+           and "EU27" in (f["origin"], f["destination"])]
+    assert fdi and {tiers[f["source_id"]] for f in fdi} == {"primary"}
+    assert {f["source_id"] for f in fdi} == {"eurostat_bop_fdi6_pos_2022", "eurostat_bop_fdi6_pos_2023"}
