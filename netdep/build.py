@@ -11,6 +11,8 @@ Rules applied while building (each is documented in the README):
   can use them) but not in ``flows.parquet``;
 * a flow to or from ``WORLD`` is a published total, not an edge: it yields a
   ``ROW`` remainder edge (total minus the listed partners) so shares add up;
+* a preferred row whose ``replaces`` names a source (``flows_corrections.csv``) supersedes
+  that source's row for the same year and pair (:func:`corrections`);
 * ``route_assignments.csv`` names the route of a pair whose whole flow used one;
 * energy flows are valued in US$ at one reference price per commodity and year
   (:data:`VALUATION`), so layers can be weighed together.
@@ -32,7 +34,7 @@ import pyarrow as pa
 from .errors import SourceFormatError
 from .store import canonical, table_from_rows
 
-__all__ = ["build_tables", "VALUATION", "REMAINDER_TOLERANCE", "source_files"]
+__all__ = ["build_tables", "VALUATION", "REMAINDER_TOLERANCE", "source_files", "corrections"]
 
 #: commodity -> (price series in prices_*.csv, US$ bn per unit of the commodity per price unit, how)
 VALUATION: dict[str, tuple[str, float, str]] = {
@@ -118,24 +120,26 @@ def build_tables(src_dir: str | Path) -> dict[str, pa.Table]:
         for r in _read(d / "route_assignments.csv"):
             assignments[(int(r["year"]), r["commodity"], r["origin"], r["destination"])] = r["route"]
     flows, totals = [], []
-    for p in sorted(d.glob("flows_*.csv")):
-        for i, r in enumerate(_read(p), 1):
-            if (r.get("choice") or "preferred") != "preferred":
-                continue
-            rec: dict[str, Any] = {
-                "year": _int(p, i, "year", r["year"]), "layer": r["layer"], "commodity": r["commodity"],
-                "origin": r["origin"], "destination": r["destination"],
-                "value": _num(p, i, "value", r["value"]),
-                "value_usd_bn": _num(p, i, "value_usd_bn", r.get("value_usd_bn", ""), required=False),
-                "route": r.get("route") or None, "source_id": r["source_id"], "note": r.get("note") or None,
-            }
-            if "WORLD" in (rec["origin"], rec["destination"]):
-                totals.append(rec)
-                continue
-            key = (rec["year"], rec["commodity"], rec["origin"], rec["destination"])
-            if rec["route"] is None and key in assignments:
-                rec["route"] = assignments[key]
-            flows.append(rec)
+    flow_rows = [(p, i, r) for p in sorted(d.glob("flows_*.csv")) for i, r in enumerate(_read(p), 1)]
+    replaced = corrections(flow_rows)
+    for p, i, r in flow_rows:
+        superseded = _flow_key(r) in replaced and not r.get("replaces")
+        if (r.get("choice") or "preferred") != "preferred" or superseded:
+            continue
+        rec: dict[str, Any] = {
+            "year": _int(p, i, "year", r["year"]), "layer": r["layer"], "commodity": r["commodity"],
+            "origin": r["origin"], "destination": r["destination"],
+            "value": _num(p, i, "value", r["value"]),
+            "value_usd_bn": _num(p, i, "value_usd_bn", r.get("value_usd_bn", ""), required=False),
+            "route": r.get("route") or None, "source_id": r["source_id"], "note": r.get("note") or None,
+        }
+        if "WORLD" in (rec["origin"], rec["destination"]):
+            totals.append(rec)
+            continue
+        key = (rec["year"], rec["commodity"], rec["origin"], rec["destination"])
+        if rec["route"] is None and key in assignments:
+            rec["route"] = assignments[key]
+        flows.append(rec)
     flows += remainders(flows, totals)
     for rec in flows:
         if rec["value_usd_bn"] is None and rec["commodity"] in VALUATION:
@@ -155,6 +159,33 @@ def build_tables(src_dir: str | Path) -> dict[str, pa.Table]:
         **price_policy_tables(d),
     }
     return {name: canonical(name, t) for name, t in out.items()}
+
+
+def _flow_key(r: dict[str, str]) -> tuple[str, str, str, str, str]:
+    return (r["year"].strip(), r["commodity"], r["origin"], r["destination"], r["source_id"])
+
+
+def corrections(flow_rows: list[tuple[Path, int, dict[str, str]]]) -> set[tuple[str, str, str, str, str]]:
+    """Keys of source rows that a correction replaces (issue 10).
+
+    A preferred row with a ``replaces`` column naming a ``source_id`` (``flows_corrections.csv``)
+    supersedes the row of that source with the same year, commodity, origin and destination: the
+    replaced row stays in its CSV (as the published figure) but not in ``flows.parquet``, and the
+    correction file keeps it as a ``choice = alternative`` row beside the correction. A ``replaces``
+    that matches no row is an error (a correction must say what it corrects).
+    """
+    keys = {_flow_key(r) for _, _, r in flow_rows}
+    out: set[tuple[str, str, str, str, str]] = set()
+    for p, i, r in flow_rows:
+        target = (r.get("replaces") or "").strip()
+        if not target or (r.get("choice") or "preferred") != "preferred":
+            continue
+        key = (*_flow_key(r)[:4], target)
+        if key not in keys:
+            raise SourceFormatError(f"{p.name}:{i}: replaces: no {target} row for {r['year']} {r['commodity']} "
+                                    f"{r['origin']} -> {r['destination']} to replace")
+        out.add(key)
+    return out
 
 
 def _add_tiers(d: Path, sources: list[dict]) -> None:

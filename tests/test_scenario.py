@@ -90,9 +90,10 @@ def test_reroute_keeps_exporter_total(data):
         added = 21.294 if c == "pipeline_gas" else 0.0  # two add_flows of shut-in West Siberian gas (10.647 each)
         assert math.isclose(a, b + added, rel_tol=1e-12)
         # what stays with China is what no Russian supply system connected to Europe can send (issue 11): all the
-        # East Siberian gas (Power of Siberia 1 only) and the 40.372 Mt of pipeline crude tied to China
+        # East Siberian gas (Power of Siberia 1 only) and the 30.383 Mt of ESPO-spur crude tied to China; the
+        # 9.989 Mt through Kazakhstan is West Siberian crude (issue 10), which can go west instead
         left = sum(f["value"] for k, f in st.rows.items() if k[1] == c and k[2] == "RUS" and k[3] == "CHN")
-        assert math.isclose(left, {"pipeline_gas": 21.294, "crude_oil": 40.372}[c], rel_tol=1e-9)
+        assert math.isclose(left, {"pipeline_gas": 21.294, "crude_oil": 30.383}[c], rel_tol=1e-9)
 
 
 def test_drop_loses_only_the_excess(data, tmp_path):
@@ -105,7 +106,8 @@ def test_drop_loses_only_the_excess(data, tmp_path):
     base = initial_state(data, 2023)
     total = sum(f["value"] for k, f in base.rows.items() if k[1] == "crude_oil" and k[2] == "RUS")
     after = sum(f["value"] for k, f in st.rows.items() if k[1] == "crude_oil" and k[2] == "RUS")
-    assert m.bound == "no_connection" and "rus_crude_east" in m.detail  # ESPO crude cannot use Druzhba
+    # Druzhba's southern leg (15 Mt/y; the northern leg is shut from 2023) is full with 2023's crude to Europe
+    assert m.bound == "route_capacity" and "druzhba at capacity" in m.detail
     assert math.isclose(m.dropped, m.requested - m.moved) and m.dropped > 30
     assert math.isclose(after, total - m.dropped, rel_tol=1e-12)
     assert not any(k[1] == "crude_oil" and k[2] == "RUS" and k[3] == "CHN" for k in st.rows)
@@ -124,10 +126,12 @@ def test_named_route_bound_bites(data, tmp_path):
     p.write_text('name = "bite"\nbase_year = 2023\n[[operations]]\ntype = "reroute"\norigin = "RUS"\n'
                  'commodity = "crude_oil"\nfrom = "CHN"\nto = "REG_EUROPE"\nshare = 1.0\nroute = "druzhba"\n')
     m = sc.load(p).plan(data)[0]
-    # only the western system feeds Druzhba: its 25.913 Mt of seaborne crude to China (system_flows.csv) can move,
-    # less than Druzhba's spare capacity (99.6 - 32.399); the ESPO crude (pipeline and Kozmino) has no connection
-    assert m.bound == "no_connection" and "rus_crude_east" in m.detail
-    assert math.isclose(m.moved, 25.913, rel_tol=1e-9) and m.moved < 99.6 - 32.399
+    # only the southern leg of Druzhba is open in 2023 (15 Mt/y, kommersant_2022_druzhba_south); route use fills
+    # it with Russia's 32.399 Mt of crude to Europe (links before gates), so nothing more fits: the route bound bites
+    cap = route_use(data, 2023)
+    assert cap.use["druzhba"] == cap.capacity["druzhba"] == 15.0 and not cap.open["druzhba_north"]
+    assert m.bound == "route_capacity" and "druzhba at capacity" in m.detail
+    assert m.moved < 1e-6
 
 
 def test_capacity_unknown_is_stated(data, tmp_path):

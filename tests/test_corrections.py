@@ -1,0 +1,140 @@
+"""Issue 10 corrections: flows_corrections.csv supersedes source rows; Druzhba by leg; Kazakhstan transit."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from netdep.build import build_tables
+from netdep.errors import SourceFormatError
+from netdep.routes import capacity, is_open, routes_in_year
+from netdep.scenario.systems import Systems
+from netdep.store import load
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "data" / "src"
+
+
+@pytest.fixture(scope="module")
+def flows():
+    return build_tables(SRC)["flows"].to_pylist()
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load(ROOT / "data")
+
+
+def _rows(flows, year, commodity, origin, destination):
+    return [f for f in flows if (f["year"], f["commodity"], f["origin"], f["destination"])
+            == (year, commodity, origin, destination)]
+
+
+def test_2025_eu_pipeline_gas_corrected_and_russian_total_kept(flows):
+    eu = _rows(flows, 2025, "pipeline_gas", "RUS", "EU27")
+    rest = _rows(flows, 2025, "pipeline_gas", "RUS", "REG_REST_OF_EUROPE")
+    assert [(f["value"], f["source_id"], f["route"]) for f in eu] == [
+        (15.5, "tass_2026_turkstream_2025", "turkstream_europe")]  # 18.0 into the EU less Serbia's 2.5
+    assert [f["value"] for f in rest] == [20.468]
+    # the correction moves volume between the EU and non-EU Europe; the Review's Russia total stays
+    assert round(eu[0]["value"] + rest[0]["value"], 3) == round(4.275 + 31.693, 3)
+
+
+def test_the_replaced_figure_stays_in_the_csv_as_an_alternative():
+    with open(SRC / "flows_corrections.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    alt = {(r["origin"], r["destination"], r["value"]) for r in rows
+           if r["year"] == "2025" and r["choice"] == "alternative" and r["source_id"] == "ei_sr_2026"}
+    assert alt == {("RUS", "EU27", "4.275"), ("RUS", "REG_REST_OF_EUROPE", "31.693")}
+    with open(SRC / "flows_ei_sr_2026.csv", newline="", encoding="utf-8") as f:
+        ei = [r for r in csv.DictReader(f) if (r["commodity"], r["origin"], r["destination"])
+              == ("pipeline_gas", "RUS", "EU27")]
+    assert [r["value"] for r in ei] == ["4.275"]  # the imported Review file is untouched
+
+
+def test_pos1_stays_on_one_basis_with_gazprom_as_alternative(flows, data):
+    pos = {y: _rows(flows, y, "pipeline_gas", "RUS", "CHN")[0] for y in (2021, 2023, 2025)}
+    assert {y: f["source_id"] for y, f in pos.items()} == {2021: "ei_sr_2022", 2023: "ei_sr_2024",
+                                                           2025: "ei_sr_2026"}
+    sy = Systems.of(data)
+    tied = {f["year"]: f["value"] for f in sy.flows if f["system"] == "rus_east_siberia"}
+    assert {y: round(pos[y]["value"], 3) for y in pos} == tied  # flows, route use and systems agree
+    with open(SRC / "flows_corrections.csv", newline="", encoding="utf-8") as f:
+        alt = {r["year"]: float(r["value"]) for r in csv.DictReader(f)
+               if (r["origin"], r["destination"], r["choice"]) == ("RUS", "CHN", "alternative")}
+    assert alt["2023"] == 22.7 and alt["2021"] == 10.324
+
+
+def test_replaces_must_name_an_existing_row(tmp_path):
+    src = tmp_path / "src"
+    shutil.copytree(SRC, src)
+    with open(src / "flows_corrections.csv", "a", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerow(
+            ["2025", "energy", "pipeline_gas", "RUS", "EU27", "1", "", "", "tass_2026_turkstream_2025",
+             "preferred", "ei_sr_2024", "wrong edition"])
+    with pytest.raises(SourceFormatError, match=r"^flows_corrections\.csv:\d+: replaces: no ei_sr_2024 row"):
+        build_tables(src)
+
+
+def test_druzhba_by_leg(data):
+    r23 = {r["route"]: r for r in routes_in_year(data, 2023)}
+    assert is_open(r23["druzhba"], 2023) and r23["druzhba"]["capacity"] == 15.0
+    assert r23["druzhba"]["via"] == ["BLR", "UKR"]
+    north = capacity(data, "druzhba_north", 2023)
+    assert north.status == "offline" and not is_open(r23["druzhba_north"], 2023)
+    assert capacity(data, "druzhba_north", 2021).status == "operating"
+    # the embargo's pipeline exemption still names a route that exists (the southern leg)
+    exempt = {p["except_route"] for p in data.rows("policy") if p["except_route"]}
+    assert exempt == {"druzhba"} and exempt <= set(r23)
+
+
+def test_kazakhstan_transit_connects_west_siberian_crude_to_china(data):
+    r = {x["route"]: x for x in routes_in_year(data, 2023)}["kazakhstan_transit"]
+    assert (r["origin"], r["destination"], r["via"], r["capacity"]) == ("RUS", "CHN", ["KAZ"], 10.0)
+    sy = Systems.of(data)
+    assert "kazakhstan_transit" in sy.routes_of("rus_crude_west")
+    to_chn = {(f["system"], f["route"]): f["value"] for f in sy.flows
+              if f["year"] == 2023 and f["commodity"] == "crude_oil" and f["destination"] == "CHN"}
+    assert to_chn[("rus_crude_west", "kazakhstan_transit")] == 9.989
+    # the pipeline crude to China is split, not grown: ESPO spur + Kazakhstan = the earlier 40.372 Mt
+    assert round(to_chn[("rus_crude_east", "espo_china_spur")] + 9.989, 3) == 40.372
+
+
+# which publisher reports each trade/FDI series (one reporter basis per series, issue 10)
+_REPORTER = {
+    "EU27": {"Eurostat", "European Commission"},
+    ("CHN", "USA"): {"US Census Bureau", "US Bureau of Economic Analysis"},
+    ("RUS", "USA"): {"US Census Bureau", "US Chamber of Commerce"},
+    ("CHN", "RUS"): {"General Administration of Customs of China"},
+}
+
+
+def test_one_reporter_basis_per_trade_series(data):
+    pub = {s["source_id"]: s["original_publisher"] or s["publisher"] for s in data.rows("sources")}
+    series: dict[tuple, set[str]] = {}
+    for f in data.rows("flows"):
+        if f["layer"] in ("trade", "investment") and "ROW" not in (f["origin"], f["destination"]):
+            key = (f["layer"], f["commodity"], f["origin"], f["destination"])
+            series.setdefault(key, set()).add(pub[f["source_id"]])
+    checked = 0
+    for (_, _, o, d), pubs in sorted(series.items()):
+        want = _REPORTER["EU27"] if "EU27" in (o, d) else _REPORTER.get(tuple(sorted((o, d))))
+        if want is None:
+            continue
+        assert pubs <= want, f"{o} -> {d}: reported by {pubs}, expected one basis among {want}"
+        checked += 1
+    assert checked == 26  # every EU27, US-China, US-Russia and China-Russia series (all but Russia -> Turkey)
+    usa_chn = {f["year"]: (f["value"], f["source_id"]) for f in data.rows("flows")
+               if (f["layer"], f["origin"], f["destination"]) == ("trade", "USA", "CHN")}
+    assert usa_chn[2021] == (151.07, "cnsnews_com_51989b")  # US Census exports, as in 2023 and 2024
+
+
+def test_reprints_replaced_by_the_primary_dataset(data):
+    tiers = {s["source_id"]: s["tier"] for s in data.rows("sources")}
+    fdi = [f for f in data.rows("flows") if f["commodity"] == "fdi_stock" and f["year"] in (2022, 2023)
+           and "EU27" in (f["origin"], f["destination"])]
+    assert fdi and {tiers[f["source_id"]] for f in fdi} == {"primary"}
+    assert {f["source_id"] for f in fdi} == {"eurostat_bop_fdi6_pos_2022", "eurostat_bop_fdi6_pos_2023"}
