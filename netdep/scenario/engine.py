@@ -306,6 +306,8 @@ def _limit(state: State, c: str, o: str, t: str, route: str | None, from_keys: l
                 lo = mid
             if up - lo <= 1e-13 * max(1.0, up):
                 break
+        if lo <= 1e-9 * max(1.0, top):  # bisection noise: nothing can move
+            lo = 0.0
         res = (lo, "route_capacity", ", ".join(bad) + f" at capacity after {lo:.6g} moved")
     if len(_LIMITS) > 4096:
         _LIMITS.clear()

@@ -155,8 +155,9 @@ def closure_sentences(data: Data, mode: str, records: list[dict], year: int, los
         mine = [r for r in sup if r["importer"] == i and r["group"] == g]
         rus_b, rus_a = b["russia_base"], b["russia_after"]
         if (rus_b > 0 or rus_a > 0) and b["base"] > 0 and b["after"] > 0:
-            s += (f"; Russia's share of them {_verb(rus_b / b['base'], rus_a / b['after'])} from "
-                  f"{pct(rus_b / b['base'])} to {pct(rus_a / b['after'])}")
+            x, y = pct(rus_b / b['base']), pct(rus_a / b['after'])
+            s += (f"; Russia's share of them stays at {x}" if x == y else
+                  f"; Russia's share of them {_verb(rus_b / b['base'], rus_a / b['after'])} from {x} to {y}")
         lose = sorted((r for r in mine if r["supplier"] != "RUS" and r["after"] < r["base"] - 1e-9),
                       key=lambda r: (r["after"] - r["base"], r["supplier"], r["commodity"]))[:losers]
         if lose:

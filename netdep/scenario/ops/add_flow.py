@@ -57,6 +57,8 @@ def apply(op, i: int, ctx, state) -> None:
         bound, detail = sys_bound, sys_detail
     else:
         bound = "route_capacity" if moved < value else "none"
+        if bound == "none" and " at capacity after " in detail:
+            detail = detail.replace(" at capacity after ", " would reach capacity only after ")
     system_add(sy, state, take, moved, 0.0, value, c, None, t, route)
     if "value_usd_bn" in op.fields:
         usd = float(op.fields["value_usd_bn"]) * (moved / value if value else 0.0)

@@ -72,6 +72,8 @@ def apply(op, i: int, ctx, state) -> None:
         bound, detail = "exporter_volume", f"{o} exports only {total:.4g} {com['unit']} of {c} to {f}; " + detail
     else:
         bound = "none"
+        if " at capacity after " in detail:  # the limit lies beyond what moved: say so, not "at capacity"
+            detail = detail.replace(" at capacity after ", " would reach capacity only after ")
     drop = (avail - moved) if op.fields.get("on_excess", "stay") == "drop" else 0.0
     rows = [state.rows[k] for k in from_keys]
     new_price = price_of(ctx, state, c, o, t, route)
