@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..geography import europe_actor
 from ..metrics.concentration import STRATEGIC_HHI
 from ..store import Data
 from ..wording import COMMODITY, SHORT, pct, short_name  # noqa: F401  (re-exported)
@@ -86,7 +87,7 @@ def _energy_sentences(data: Data, rep) -> list[str]:
         if now is None:
             continue
         then, then_p = _export_share(data, t, y0, c, "RUS", "CHN") if y0 else (None, "")
-        eu = "EU27" if c in ("pipeline_gas", "lng") else "REG_EUROPE"
+        eu = europe_actor("energy", c)
         s = f"China took {now_p} of Russia's {COMMODITY[c]} exports in {y}"
         if then is not None:
             if ("listed partners" in now_p) != ("listed partners" in then_p):  # different bases: no trend word

@@ -39,6 +39,7 @@ from collections import defaultdict
 import numpy as np
 import pyarrow as pa
 
+from ..geography import LAYER_ORDER, cross_layer
 from ..graph import LAYER_WEIGHTS, coarsening, fuels
 from ..metrics.tables import asymmetry_actors
 from ..store import Data
@@ -70,12 +71,12 @@ class FastMeasures:
         rows = list(self.base_state.rows.values())
         self.gkeys: list[GKey] = []
         self.fuels = {f: set(ms) for f, ms in fuels(data).items()}
-        for layer in ("energy", "investment", "trade"):
+        for layer in LAYER_ORDER:
             if layer in self.layers:
                 cs = sorted({f["commodity"] for f in rows if f["layer"] == layer})
                 fs = [f for f, ms in self.fuels.items() if com[f]["layer"] == layer and ms <= set(cs)]
                 self.gkeys += [(layer, c) for c in cs] + [(layer, f) for f in fs] + ([(layer, "*")] if cs else [])
-        if {"trade", "energy"} <= set(self.layers) and {"trade", "energy"} <= {f["layer"] for f in rows}:
+        if cross_layer(self.layers) and cross_layer(f["layer"] for f in rows):
             self.gkeys.append(("all", "*"))
         self.maps: dict[GKey, dict[str, str]] = {}
         self._fed: dict[tuple[str, str], list[GKey]] = {}

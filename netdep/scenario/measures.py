@@ -20,6 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from ..geography import layers_in_order
 from ..metrics.tables import consumption, core_tables, fuel_of, relationship_tables, remainders_of
 from ..store import Data
 
@@ -62,8 +63,7 @@ def record_key(table: str, r: dict) -> tuple:
 
 def layers_of(data: Data, year: int) -> tuple[str, ...]:
     """The layers with flows in ``year``, in report order."""
-    have = {f["layer"] for f in data.rows("flows") if f["year"] == year}
-    return tuple(x for x in ("energy", "investment", "trade") if x in have)
+    return layers_in_order(f["layer"] for f in data.rows("flows") if f["year"] == year)
 
 
 def measure_tables(data: Data, year: int, layers: tuple[str, ...] | None = None) -> dict[str, list[dict]]:
