@@ -17,6 +17,7 @@ from .asymmetry import asymmetry_records
 from .centrality import centrality_records
 from .concentration import concentration_records, fuel_balance
 from .dependency import dependency_records
+from .registry import centrality_names
 from .vulnerability import vulnerability_pairs, vulnerability_records
 
 __all__ = ["core_tables", "relationship_tables", "vulnerability_table", "consumption", "remainders_of", "fuel_of",
@@ -103,7 +104,7 @@ def core_tables(data: Data, year: int, layers: tuple[str, ...]) -> dict[str, lis
                 fb = balances.get(f, {})
             conc += concentration_records(G, rem, fuel=fb)
         if commodity not in fuel or fuel[commodity] != commodity:
-            cent += centrality_records(G, rem)
+            cent += centrality_records(G, rem, measures=centrality_names())
     return {"dependencies": deps, "concentration": conc, "centrality": cent}
 
 
