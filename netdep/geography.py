@@ -36,7 +36,8 @@ from .schema import KINDS, LAYERS
 
 __all__ = ["LAYERS", "LAYER_ORDER", "DISPLAY_LAYER_ORDER", "CROSS_LAYERS", "ALL", "EU", "EUROPE", "EU_CODES",
            "MAIN_ACTORS", "MAIN_AND_EUROPE", "REGION_COMMODITIES", "GROUP_KINDS", "all_layers", "cross_layer",
-           "layers_in_order", "europe_actor", "europe_in", "as_present", "overlap_set", "countries", "coarsen"]
+           "layers_in_order", "europe_actor", "region_only", "europe_in", "as_present", "overlap_set", "countries",
+           "coarsen"]
 
 #: the order graphs, tables and sweeps are built in (energy first): every layer of ``schema.LAYERS``
 LAYER_ORDER: tuple[str, ...] = ("energy", "investment", "trade")
@@ -86,6 +87,17 @@ def europe_actor(layer: str, commodity: str = "*") -> str:
     if layer in ("energy", ALL) and (commodity == "*" or commodity in REGION_COMMODITIES):
         return EUROPE
     return EU
+
+
+def region_only(commodities: Iterable[str]) -> bool:
+    """True when every one of ``commodities`` is reported between regions only (:data:`REGION_COMMODITIES`), so
+    the EU27 has no trade of them of its own (its oil balance, for one).
+
+    >>> region_only(("crude_oil", "oil_products")), region_only(("pipeline_gas", "lng"))
+    (True, False)
+    """
+    cs = tuple(commodities)
+    return bool(cs) and all(c in REGION_COMMODITIES for c in cs)
 
 
 def europe_in(nodes: Iterable[str]) -> str:

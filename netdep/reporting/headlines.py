@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..geography import europe_actor
+from ..geography import MAIN_ACTORS, europe_actor
 from ..metrics.concentration import STRATEGIC_HHI
 from ..store import Data
 from ..wording import COMMODITY, SHORT, pct, short_name  # noqa: F401  (re-exported)
@@ -297,7 +297,7 @@ def notes(data: Data, rep) -> list[str]:
             if not fy:
                 continue
             have_row_in = {f["destination"] for f in fy if f["origin"] == "ROW"}
-            missing = [a for a in ("RUS", "CHN", "EU27", "USA") if a in {f["destination"] for f in fy}
+            missing = [a for a in MAIN_ACTORS if a in {f["destination"] for f in fy}
                        and a not in have_row_in]
             if missing:
                 what = "imports" if layer == "trade" else "inward FDI positions"
