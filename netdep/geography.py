@@ -34,15 +34,18 @@ from collections.abc import Iterable, Mapping
 
 from .schema import KINDS, LAYERS
 
-__all__ = ["LAYERS", "LAYER_ORDER", "DISPLAY_LAYER_ORDER", "CROSS_LAYERS", "ALL", "EU", "EUROPE", "EU_CODES",
-           "MAIN_ACTORS", "MAIN_AND_EUROPE", "REGION_COMMODITIES", "GROUP_KINDS", "all_layers", "cross_layer",
-           "layers_in_order", "europe_actor", "region_only", "europe_in", "as_present", "overlap_set", "countries",
-           "coarsen"]
+__all__ = ["LAYERS", "LAYER_ORDER", "DISPLAY_LAYER_ORDER", "LAYER_WORD", "CROSS_LAYERS", "ALL", "EU", "EUROPE",
+           "EU_CODES", "MAIN_ACTORS", "MAIN_AND_EUROPE", "REGION_COMMODITIES", "GROUP_KINDS", "all_layers",
+           "cross_layer", "layers_in_order", "europe_actor", "region_only", "europe_in", "as_present", "overlap_set",
+           "countries", "coarsen"]
 
 #: the order graphs, tables and sweeps are built in (energy first): every layer of ``schema.LAYERS``
 LAYER_ORDER: tuple[str, ...] = ("energy", "investment", "trade")
 #: the order documents show layers in (goods before FDI), then the cross-layer graph
 DISPLAY_LAYER_ORDER: tuple[str, ...] = ("energy", "trade", "investment", "all")
+#: each layer in words (documents): goods trade, energy, FDI positions
+LAYER_WORD: dict[str, str] = {"energy": "energy", "trade": "goods", "investment": "FDI"}
+assert set(LAYER_WORD) == set(LAYERS)
 #: the layers the cross-layer graph (``layer = "all"``) is built from: goods ex-energy plus energy, both annual
 #: flows in US$ (FDI stocks are positions, not flows; see :mod:`netdep.graph`)
 CROSS_LAYERS: tuple[str, ...] = ("trade", "energy")

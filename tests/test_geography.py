@@ -55,7 +55,8 @@ def test_coarsening_and_overlap_on_the_bundled_actors():
 COPIES = [re.compile(r"""["']REG_EUROPE["']\s+if\b"""), re.compile(r"""["']EU27["'],\s*["']REG_EUROPE["']"""),
           re.compile(r"len\((rep\.)?layers\)\s*==\s*3"),
           re.compile(r"""\{["']trade["'],\s*["']energy["']\}\s*<="""),
-          re.compile(r"""\(["']energy["'],\s*["']investment["'],\s*["']trade["']\)""")]
+          re.compile(r"""\(["']energy["'],\s*["']investment["'],\s*["']trade["']\)"""),
+          re.compile(r"""["']investment["']:\s*["']FDI["']""")]
 
 
 def test_no_module_spells_the_rules_out_again():

@@ -10,14 +10,13 @@ in the energy layer before and after. Moves whose capacity bound bit are stated 
 
 from __future__ import annotations
 
-from ..geography import DISPLAY_LAYER_ORDER, EU_CODES, MAIN_ACTORS, as_present
+from ..geography import DISPLAY_LAYER_ORDER, EU_CODES, LAYER_WORD, MAIN_ACTORS, as_present
 from ..store import Data
 from ..wording import COMMODITY, pct, short_name
 
 __all__ = ["headlines", "bound_sentences", "closure_sentences", "MAIN"]
 
 MAIN = MAIN_ACTORS  # netdep.geography
-LAYER_WORD = {"energy": "energy", "trade": "goods", "investment": "FDI"}
 
 
 _eu = as_present  # the EU27, or the Europe region where only it is present: netdep.geography

@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from ..geography import DISPLAY_LAYER_ORDER, EUROPE, MAIN_ACTORS, as_present
+from ..geography import DISPLAY_LAYER_ORDER, EUROPE, LAYER_WORD, MAIN_ACTORS, as_present
 from ..reporting.document import Document, Section, number_sources
 from ..reporting.figures import Chart, source_line
 from ..reporting.formats import render, write
@@ -20,7 +20,6 @@ __all__ = ["sections", "document", "to_markdown", "to_html", "to_json", "write_d
            "headline_chart", "scenario_sources", "sweep_series", "sweep_svgs", "sweep_png"]
 
 MAIN = MAIN_ACTORS  # netdep.geography
-LAYER_WORD = {"energy": "energy", "trade": "goods", "investment": "FDI"}
 
 
 def _f(v: Any) -> str:
