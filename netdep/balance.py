@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from .geography import EU, region_only
 from .store import Data
 
 __all__ = ["BALANCE_FUELS", "balance_residuals", "residual_row", "balance_warnings", "WARN_SHARE"]
@@ -57,7 +58,8 @@ def balance_residuals(data: Data, actors: tuple[str, ...] | None = None) -> list
         fuel, actor, year = b["commodity"], b["actor"], b["year"]
         if fuel not in BALANCE_FUELS or (actors and actor not in actors) or b.get("consumption") is None:
             continue
-        if year not in years_with_trade[fuel] or (actor == "EU27" and fuel == "oil"):
+        # the EU has no oil trade of its own: crude and products are reported for the Europe region only
+        if year not in years_with_trade[fuel] or (actor == EU and region_only(BALANCE_FUELS[fuel])):
             continue
         row = residual_row(b, imp[(actor, year, fuel)], exp[(actor, year, fuel)])
         complete = commodities[(year, fuel)] >= set(BALANCE_FUELS[fuel])

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .geography import overlap_set
 from .schema import TABLE_ORDER, TABLES, arrow_schema
 
 __all__ = ["check_tables", "RULES", "EXPECTED_UNITS", "member_set", "MAX_PER_RULE", "KEY_PATTERNS", "MAX_PER_UNIT"]
@@ -358,12 +359,9 @@ def route_mismatch(route: dict, commodity: str, origin: str, destination: str) -
 
 
 def member_set(actor: dict) -> frozenset[str] | None:
-    """What an actor covers, for the overlap rule; None for a remainder aggregate."""
-    if actor["kind"] == "aggregate":
-        return None
-    if actor["kind"] == "country":
-        return frozenset({actor["actor"]})
-    return frozenset(actor["members"] or []) | {actor["actor"]}
+    """What an actor covers, for the overlap rule; None for a remainder aggregate
+    (:func:`netdep.geography.overlap_set`)."""
+    return overlap_set(actor)
 
 
 def check_overlap(tables: Tables) -> Iterator[Problem]:

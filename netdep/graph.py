@@ -38,7 +38,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from .checks import member_set
+from .geography import CROSS_LAYERS, LAYER_ORDER, coarsen, countries, cross_layer
 from .store import Data
 
 __all__ = [
@@ -113,34 +113,19 @@ def _layer_of(data: Data, commodity: str) -> str:
     return next(c["layer"] for c in data.rows("commodities") if c["commodity"] == commodity)
 
 
-def _cover(actor: dict) -> frozenset[str] | None:
-    """The countries an actor covers (None for a remainder aggregate)."""
-    if member_set(actor) is None:
-        return None
-    return frozenset(actor["members"]) if actor["kind"] in ("bloc", "region") else frozenset({actor["actor"]})
+_cover = countries  # the countries an actor covers (None for a remainder aggregate): netdep.geography
 
 
 def coarsening(data: Data, present: Iterable[str]) -> dict[str, str]:
-    """Map each actor in ``present`` that lies inside a larger region also present to that region.
+    """Map each actor in ``present`` that lies inside a larger region also present to that region
+    (:func:`netdep.geography.coarsen` on this data's actors).
 
     >>> from netdep.store import load
     >>> m = coarsening(load(), ["EU27", "NOR", "REG_EUROPE", "RUS"])
     >>> m["EU27"], m["NOR"], m["RUS"]
     ('REG_EUROPE', 'REG_EUROPE', 'RUS')
     """
-    actors = _actors(data)
-    present = sorted(set(present))
-    sets = {a: _cover(actors[a]) for a in present}
-    out = {}
-    for a in present:
-        best = a
-        for r in present:
-            if r == a or sets[a] is None or sets[r] is None or actors[r]["kind"] not in ("bloc", "region"):
-                continue
-            if sets[a] < sets[r] and (best == a or len(sets[r]) > len(sets[best])):
-                best = r
-        out[a] = best
-    return out
+    return coarsen(_actors(data), present)  # the rule lives in netdep.geography
 
 
 def _aggregate(data: Data, year: int, flows: list[dict], weigh, unit: str, **attrs) -> nx.DiGraph:
@@ -182,7 +167,7 @@ def cross_layer_graph(data: Data, year: int, weights: dict[str, float] | None = 
     ({'trade': 1.0, 'energy': 1.0}, 129.2)
     """
     w = {**LAYER_WEIGHTS, **(weights or {})}
-    flows = [f for f in _flows(data, year) if f["layer"] in ("trade", "energy") and f["value_usd_bn"] is not None]
+    flows = [f for f in _flows(data, year) if f["layer"] in CROSS_LAYERS and f["value_usd_bn"] is not None]
     mapping = coarsening(data, {f["origin"] for f in flows} | {f["destination"] for f in flows})
     goods: dict[tuple[str, str], float] = defaultdict(float)
     energy: dict[tuple[str, str], float] = defaultdict(float)
@@ -230,7 +215,7 @@ def graphs(data: Data, year: int) -> dict[tuple[str, str], nx.DiGraph]:
     ``(layer, "*")`` and ``("all", "*")`` (when the year has trade and energy), in a stable order."""
     flows = _flows(data, year)
     out: dict[tuple[str, str], nx.DiGraph] = {}
-    for layer in ("energy", "investment", "trade"):
+    for layer in LAYER_ORDER:
         commodities = sorted({f["commodity"] for f in flows if f["layer"] == layer})
         for c in commodities:
             out[(layer, c)] = commodity_graph(data, year, c)
@@ -240,6 +225,6 @@ def graphs(data: Data, year: int) -> dict[tuple[str, str], nx.DiGraph]:
                 out[(layer, fuel)] = F
         if commodities:
             out[(layer, "*")] = layer_graph(data, year, layer)
-    if {"trade", "energy"} <= {f["layer"] for f in flows}:
+    if cross_layer(f["layer"] for f in flows):
         out[("all", "*")] = cross_layer_graph(data, year)
     return out

@@ -246,15 +246,167 @@ SYSTEM_TABLES: dict[str, Table] = {t.name: t for t in [
 ]}
 
 
-# Output record specs: the fields of each measure table as JSON and the long result table carry them, in order.
-RECORD_FIELDS: dict[str, tuple[str, ...]] = {
-    "dependencies": ("year", "layer", "commodity", "origin", "destination", "value", "unit", "share_in", "share_out",
-                     "share_of_consumption", "coverage_in", "coverage_out"),
-    "concentration": ("year", "layer", "commodity", "actor", "side", "hhi", "top_partner", "top_share",
-                      "unattributed_share", "partners", "coverage", "strategic", "strategic_reason"),
-    "centrality": ("year", "layer", "commodity", "actor", "measure", "value"),
-    "asymmetry": ("year", "layer", "commodity", "supplier", "buyer", "value", "buyer_dependence",
-                  "supplier_dependence", "asymmetry", "coverage_in", "coverage_out"),
-    "vulnerability": ("year", "layer", "commodity", "actor", "partner", "at_risk", "share_in", "replaceable",
-                      "replaceable_known", "unreplaceable", "unreplaceable_share", "basis"),
-}
+# Output record specs (issue 9): the records netdep writes, beside the input table specs above. One spec per
+# measure table drives `netdep report --format json`, scenario JSON (before, after, delta), the long result table
+# (its key columns and one row per measure field) and the README's output dictionary (`netdep schema --outputs`).
+#: field roles: ``key`` identifies a record; ``measure`` is a number (one row each in the long table); ``label``
+#: qualifies the record (a unit, a top partner, a reason) and rides along
+ROLES = ("key", "measure", "label")
+B = "bool"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of an output record: its name, type, role (:data:`ROLES`), unit and meaning."""
+
+    name: str
+    type: str  # "string", "int", "float", "bool"
+    role: str
+    description: str
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Record:
+    """An output record: the table it forms in the report and scenario outputs, and its fields in order."""
+
+    name: str
+    description: str
+    fields: tuple[Field, ...]
+    measure_module: str = ""  # the netdep.metrics module that computes it
+
+    def names(self, role: str | None = None) -> tuple[str, ...]:
+        """The field names, in order (of one role when ``role`` is given)."""
+        return tuple(f.name for f in self.fields if role is None or f.role == role)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return self.names("key")
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        return self.names("measure")
+
+
+def _graph_key(*more: Field) -> tuple[Field, ...]:
+    return (Field("year", INT, "key", "Data year of the graph."),
+            Field("layer", S, "key", "trade | energy | investment, or 'all' for the cross-layer graph."),
+            Field("commodity", S, "key", "Commodity or fuel of the graph; '*' for a layer aggregate (energy in EJ, "
+                  "trade and investment in US$ bn)."),
+            *more)
+
+
+_COV_IN = "Share of the buyer's imports its named partners account for; null: total unknown, shares are of the " \
+          "listed partners only (netdep.metrics.coverage)."
+_COV_OUT = "Share of the supplier's exports its named partners account for; null: total unknown (as coverage_in)."
+OUTPUT_RECORDS: dict[str, Record] = {r.name: r for r in [
+    Record("dependencies", "One flow o -> d of a graph and the shares it is of each side's total (Keohane & Nye "
+           "1977).", _graph_key(
+        Field("origin", S, "key", "Supplier (investment: investor)."),
+        Field("destination", S, "key", "Buyer (investment: host)."),
+        Field("value", F, "measure", "The flow, routes summed, in `unit`.", "unit"),
+        Field("unit", S, "label", "Unit of `value`: the commodity's unit, EJ for energy aggregates, USD_bn."),
+        Field("share_in", F, "measure", "w(o->d) / sum_x w(x->d): the destination's import share from the origin.",
+              "share"),
+        Field("share_out", F, "measure", "w(o->d) / sum_y w(o->y): the origin's export share to the destination.",
+              "share"),
+        Field("share_of_consumption", F, "measure", "w(o->d) / the destination's consumption of the commodity's "
+              "balance_of fuel (balances); null where none is published.", "share"),
+        Field("coverage_in", F, "measure", _COV_IN, "share"),
+        Field("coverage_out", F, "measure", _COV_OUT, "share"),
+    ), "netdep.metrics.dependency"),
+    Record("concentration", "How concentrated an actor's suppliers (side in) or buyers (side out) are: HHI "
+           "(Hirschman 1945) and the EC's strategic-dependency screen (SWD(2021) 352).", _graph_key(
+        Field("actor", S, "key", "The importer (side in) or exporter (side out)."),
+        Field("side", S, "key", "in (suppliers of its imports) | out (buyers of its exports)."),
+        Field("hhi", F, "measure", "sum_p s_p^2 over named partners; remainders add nothing (a lower bound).",
+              "index 0-1"),
+        Field("top_partner", S, "label", "The named partner with the largest share (never a remainder)."),
+        Field("top_share", F, "measure", "Share of the top named partner.", "share"),
+        Field("unattributed_share", F, "measure", "Share held by remainder aggregates (ROW, 'Other ...'): the HHI "
+              "lies in [hhi, hhi + u^2].", "share"),
+        Field("partners", INT, "measure", "Number of partners, remainders included."),
+        Field("coverage", F, "measure", "1 - unattributed_share where the world total is known; null: shares are "
+              "of the listed partners only.", "share"),
+        Field("strategic", B, "label", "Side in: all three EC criteria hold (true), one fails (false), or "
+              "unknown (null, see strategic_reason)."),
+        Field("strategic_reason", S, "label", "The criteria as computed, or why the screen cannot decide."),
+    ), "netdep.metrics.concentration"),
+    Record("centrality", "One centrality measure of one actor in one graph (one record per measure).", _graph_key(
+        Field("actor", S, "key", "The actor measured."),
+        Field("measure", S, "key", "in_strength | out_strength | pagerank | pagerank_exporter | eigenvector | "
+              "katz | betweenness | supply_dependence | market_dependence (netdep.metrics.registry)."),
+        Field("value", F, "measure", "The measure's value (strengths in the graph's unit; the others unitless)."),
+    ), "netdep.metrics.centrality"),
+    Record("asymmetry", "One relationship 's supplies b' among the main actors: who needs whom more (Keohane & "
+           "Nye 1977).", _graph_key(
+        Field("supplier", S, "key", "s, the supplier."),
+        Field("buyer", S, "key", "b, the buyer."),
+        Field("value", F, "measure", "The flow s -> b in the graph's unit.", "graph unit"),
+        Field("buyer_dependence", F, "measure", "w / in(b): the share of b's imports s supplies.", "share"),
+        Field("supplier_dependence", F, "measure", "w / out(s): the share of s's exports b buys.", "share"),
+        Field("asymmetry", F, "measure", "buyer_dependence - supplier_dependence; positive: leverage lies with "
+              "the supplier.", "share points"),
+        Field("coverage_in", F, "measure", _COV_IN, "share"),
+        Field("coverage_out", F, "measure", _COV_OUT, "share"),
+    ), "netdep.metrics.asymmetry"),
+    Record("vulnerability", "Supply of a main actor from one partner (>= 10% of its imports of an energy "
+           "commodity) and how much of it other suppliers could replace over known routes.", _graph_key(
+        Field("actor", S, "key", "The importer a."),
+        Field("partner", S, "key", "The supplier p whose loss is measured."),
+        Field("at_risk", F, "measure", "w(p->a), in the commodity's unit.", "commodity unit"),
+        Field("share_in", F, "measure", "at_risk / a's imports of the commodity.", "share"),
+        Field("replaceable", F, "measure", "min(at_risk, spare capacity others can bring in over known routes); "
+              "null where a seaborne import gate is unknown.", "commodity unit"),
+        Field("replaceable_known", F, "measure", "What the known routes alone can replace (a lower bound).",
+              "commodity unit"),
+        Field("unreplaceable", F, "measure", "at_risk - replaceable.", "commodity unit"),
+        Field("unreplaceable_share", F, "measure", "unreplaceable / a's imports of the commodity.", "share"),
+        Field("basis", S, "label", "Every route considered and why it counts or not."),
+    ), "netdep.metrics.vulnerability"),
+]}
+#: the measure tables' fields, in order: what JSON outputs carry (derived from :data:`OUTPUT_RECORDS`)
+RECORD_FIELDS: dict[str, tuple[str, ...]] = {n: r.names() for n, r in OUTPUT_RECORDS.items()}
+
+#: the long result table (``ScenarioResult.table``, sweeps add ``step``): one row per measure field of a record
+LONG_RECORD = Record("long", "One row per number of the measure tables, tagged with the scenario: compare "
+                     "scenarios by grouping on every column but scenario and value.", (
+    Field("scenario", S, "key", "'base' or the scenario's name."),
+    Field("table", S, "key", "The output record the number comes from (dependencies, concentration, ...)."),
+    *_graph_key(),
+    Field("origin", S, "key", "dependencies: origin; asymmetry: supplier; vulnerability: partner."),
+    Field("destination", S, "key", "dependencies: destination; asymmetry: buyer; vulnerability: actor."),
+    Field("actor", S, "key", "concentration and centrality: the actor."),
+    Field("side", S, "key", "concentration: in | out."),
+    Field("measure", S, "key", "The record's measure field (centrality: its measure name)."),
+    Field("value", F, "measure", "The number."),
+    Field("top_partner", S, "label", "concentration: the record's top partner."),
+))
+OUTPUT_ORDER = (*OUTPUT_RECORDS, "long")
+
+
+def output_record(name: str) -> Record:
+    """The output record spec ``name`` (a measure table, or ``long``)."""
+    return LONG_RECORD if name == "long" else OUTPUT_RECORDS[name]
+
+
+def output_dictionary_rows(names: tuple[str, ...] = OUTPUT_ORDER) -> list[list[str]]:
+    """Rows ``record | field | type | role | unit | description`` of the output dictionary (README, ``netdep
+    schema --outputs``).
+
+    >>> output_dictionary_rows(("centrality",))[3][:4]
+    ['centrality', 'actor', 'string', 'key']
+    """
+    return [[n, f.name, f.type, f.role, f.unit, f.description] for n in names for f in output_record(n).fields]
+
+
+_ARROW[B] = pa.bool_()
+
+
+def output_arrow_schema(name: str) -> pa.Schema:
+    """The Arrow schema of the output record ``name`` (e.g. ``long``: the scenario result table)."""
+    return pa.schema([pa.field(f.name, _ARROW[f.type]) for f in output_record(name).fields])
+
+
+__all__ += ["output_arrow_schema", "ROLES", "Field", "Record", "OUTPUT_RECORDS", "LONG_RECORD", "OUTPUT_ORDER",
+            "output_record", "output_dictionary_rows"]

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "netdep"
 
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("foundation", ("netdep.errors", "netdep.schema", "netdep.lock", "netdep.progress", "netdep.ei",
+    ("foundation", ("netdep.errors", "netdep.schema", "netdep.geography", "netdep.lock", "netdep.progress", "netdep.ei",
                     "netdep.series", "netdep.capacity")),
     ("store", ("netdep.store", "netdep.checks", "netdep.build", "netdep.balance", "netdep.summary",
                "netdep.diff", "netdep.edit", "netdep.exchange")),

@@ -45,11 +45,20 @@ def validate(data_dir: Path | None) -> None:
 
 @main.command()
 @click.argument("table", required=False)
+@click.option("--outputs", is_flag=True, help="Show the output records instead (the output dictionary: the fields of "
+              "the report's and scenarios' JSON tables and of the long result table).")
 @format_option("table", ("table", "markdown", "json"))
-def schema(table: str | None, fmt: str) -> None:
+def schema(table: str | None, outputs: bool, fmt: str) -> None:
     """Show the data contract: every table's columns, types, units and meaning."""
-    from ..schema import TABLE_ORDER, TABLES
+    from ..schema import OUTPUT_ORDER, TABLE_ORDER, TABLES, output_dictionary_rows
 
+    if outputs:
+        if table is not None and table not in OUTPUT_ORDER:
+            raise click.BadParameter(f"unknown output record '{table}'; records: {', '.join(OUTPUT_ORDER)}",
+                                     param_hint="TABLE")
+        rows = output_dictionary_rows((table,) if table else OUTPUT_ORDER)
+        click.echo(render(["record", "field", "type", "role", "unit", "description"], rows, fmt))
+        return
     names = [table] if table else list(TABLE_ORDER)
     for n in names:
         if n not in TABLES:

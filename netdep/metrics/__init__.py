@@ -7,6 +7,9 @@
 * :mod:`.centrality` — strength, importer- and exporter-side PageRank, eigenvector/Katz, betweenness,
   supply-side and market-side dependence.
 * :mod:`.coverage` — how much of a total the named partners account for, and whether the total is known.
+
+:mod:`.registry` lists every measure once (family, output record, formula, reference, kernels per backend);
+:mod:`.tables` builds every measure table of a year.
 """
 
 from .asymmetry import asymmetry, asymmetry_records

@@ -10,24 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..geography import EUROPE, MAIN_ACTORS, all_layers, cross_layer, europe_in
 from ..graph import fuels, graphs
 from ..store import Data
 from .asymmetry import asymmetry_records
 from .centrality import centrality_records
 from .concentration import concentration_records, fuel_balance
 from .dependency import dependency_records
+from .registry import centrality_names
 from .vulnerability import vulnerability_pairs, vulnerability_records
 
 __all__ = ["core_tables", "relationship_tables", "vulnerability_table", "consumption", "remainders_of", "fuel_of",
            "MAIN_ACTORS", "asymmetry_actors", "default_years", "PRE_WAR_BEFORE"]
 
-MAIN_ACTORS = ("RUS", "CHN", "EU27", "USA")
 
 
 def asymmetry_actors(nodes: Iterable[str]) -> list[str]:
     """Russia, China, the US and the EU (the Statistical Review's Europe where a graph folds the EU into it)."""
-    eu = "REG_EUROPE" if "REG_EUROPE" in set(nodes) else "EU27"
-    return ["RUS", "CHN", eu, "USA"]
+    return [europe_in(nodes) if a == "EU27" else a for a in MAIN_ACTORS]
 
 
 def relationship_tables(data: Data, year: int, layers: tuple[str, ...], flows: list[dict] | None = None,
@@ -38,8 +38,7 @@ def relationship_tables(data: Data, year: int, layers: tuple[str, ...], flows: l
     rem = remainders_of(data)
     asym: list[dict] = []
     for (layer, commodity), G in graphs(data, year).items():
-        if commodity != "*" or (layer != "all" and layer not in layers) or \
-                (layer == "all" and not {"trade", "energy"} <= set(layers)):
+        if commodity != "*" or (layer != "all" and layer not in layers) or (layer == "all" and not cross_layer(layers)):
             continue
         asym += asymmetry_records(G, asymmetry_actors(G), remainders=rem)
     return {"asymmetry": asym, "vulnerability": vulnerability_table(data, year, layers, flows, routes)}
@@ -53,7 +52,7 @@ def vulnerability_table(data: Data, year: int, layers: tuple[str, ...], flows: l
     rem = remainders_of(data)
     fy = flows if flows is not None else [f for f in data.rows("flows") if f["year"] == year]
     energy = {c["commodity"] for c in data.rows("commodities") if c["layer"] == "energy"} - set(fuels(data))
-    pairs = vulnerability_pairs(fy, (*MAIN_ACTORS, "REG_EUROPE"), rem, energy)
+    pairs = vulnerability_pairs(fy, (*MAIN_ACTORS, EUROPE), rem, energy)
     return vulnerability_records(data, year, pairs, fy, routes)
 
 
@@ -94,7 +93,7 @@ def core_tables(data: Data, year: int, layers: tuple[str, ...]) -> dict[str, lis
     cent: list[dict] = []
     balances = {f: fuel_balance(gs[("energy", f)], rem, cons.get(f)) for f in fuels(data) if ("energy", f) in gs}
     for (layer, commodity), G in gs.items():
-        if (layer != "all" and layer not in layers) or (layer == "all" and not {"trade", "energy"} <= set(layers)):
+        if (layer != "all" and layer not in layers) or (layer == "all" and not cross_layer(layers)):
             continue
         deps += dependency_records(G, cons.get(commodity) if commodity != "*" else None, remainders=rem)
         if commodity != "*":
@@ -105,7 +104,7 @@ def core_tables(data: Data, year: int, layers: tuple[str, ...]) -> dict[str, lis
                 fb = balances.get(f, {})
             conc += concentration_records(G, rem, fuel=fb)
         if commodity not in fuel or fuel[commodity] != commodity:
-            cent += centrality_records(G, rem)
+            cent += centrality_records(G, rem, measures=centrality_names())
     return {"dependencies": deps, "concentration": conc, "centrality": cent}
 
 
@@ -124,7 +123,7 @@ def default_years(data: Data) -> tuple[int, int | None]:
     for y in data.years:
         fy = [f for f in flows if f["year"] == y]
         layers = {f["layer"] for f in fy}
-        if {"trade", "energy", "investment"} <= layers and energy_traded <= {f["commodity"] for f in fy} & energy:
+        if all_layers(layers) and energy_traded <= {f["commodity"] for f in fy} & energy:
             full.append(y)
     year = max(full) if full else max(data.years)
     energy_years = sorted({f["year"] for f in flows if f["layer"] == "energy"})

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..geography import EU_CODES, LAYER_ORDER, cross_layer
 from ..graph import graphs
 from ..metrics.sensitivity import sensitivity_records
 from ..metrics.tables import MAIN_ACTORS, core_tables, default_years, relationship_tables  # noqa: F401
@@ -18,7 +19,6 @@ from ..store import Data
 
 __all__ = ["Report", "build_report", "default_years", "MAIN_ACTORS", "EU_CODES"]
 
-EU_CODES = ("EU27", "REG_EUROPE")  # the EU bloc, or the Statistical Review's Europe where oil and coal force it
 
 
 @dataclass
@@ -47,7 +47,7 @@ def year_tables(data: Data, year: int, layers: tuple[str, ...]) -> dict[str, lis
     t = core_tables(data, year, layers)
     t["dependencies"] = [r for r in t["dependencies"] if r["commodity"] != "*"]  # per commodity and fuel only
     t.update(relationship_tables(data, year, layers))
-    sens = sensitivity_records(data, year) if {"trade", "energy"} <= set(layers) and \
+    sens = sensitivity_records(data, year) if cross_layer(layers) and \
         ("all", "*") in graphs(data, year) else []
     return {**t, "cross_layer_sensitivity": sens}
 
@@ -64,7 +64,7 @@ def build_report(data: Data, year: int | None = None, compare_year: int | None =
         raise NetdepError(f"no flows in {year}; years with data: {', '.join(map(str, data.years))}")
     if compare_year is not None and compare_year not in data.years:
         raise NetdepError(f"no flows in {compare_year}; years with data: {', '.join(map(str, data.years))}")
-    layers = (layer,) if layer else ("energy", "investment", "trade")
+    layers = (layer,) if layer else LAYER_ORDER
     rep = Report(year=year, compare_year=compare_year, layers=layers)
     years = [y for y in (compare_year, year) if y is not None]
     energy_years = sorted({f["year"] for f in data.rows("flows") if f["layer"] == "energy"})

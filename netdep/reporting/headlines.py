@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..geography import MAIN_ACTORS, europe_actor
 from ..metrics.concentration import STRATEGIC_HHI
 from ..store import Data
 from ..wording import COMMODITY, SHORT, pct, short_name  # noqa: F401  (re-exported)
@@ -86,7 +87,7 @@ def _energy_sentences(data: Data, rep) -> list[str]:
         if now is None:
             continue
         then, then_p = _export_share(data, t, y0, c, "RUS", "CHN") if y0 else (None, "")
-        eu = "EU27" if c in ("pipeline_gas", "lng") else "REG_EUROPE"
+        eu = europe_actor("energy", c)
         s = f"China took {now_p} of Russia's {COMMODITY[c]} exports in {y}"
         if then is not None:
             if ("listed partners" in now_p) != ("listed partners" in then_p):  # different bases: no trend word
@@ -296,7 +297,7 @@ def notes(data: Data, rep) -> list[str]:
             if not fy:
                 continue
             have_row_in = {f["destination"] for f in fy if f["origin"] == "ROW"}
-            missing = [a for a in ("RUS", "CHN", "EU27", "USA") if a in {f["destination"] for f in fy}
+            missing = [a for a in MAIN_ACTORS if a in {f["destination"] for f in fy}
                        and a not in have_row_in]
             if missing:
                 what = "imports" if layer == "trade" else "inward FDI positions"

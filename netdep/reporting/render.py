@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..geography import DISPLAY_LAYER_ORDER, MAIN_ACTORS, MAIN_AND_EUROPE, all_layers, europe_actor, europe_in
 from ..graph import cross_layer_graph, layer_graph
 from ..metrics.concentration import STRATEGIC_HHI
 from ..schema import RECORD_FIELDS
@@ -68,10 +69,7 @@ def _cite(ns: list[int] | set[int]) -> str:
     return "".join(f"[{n}]" for n in sorted(ns))
 
 
-def _eu(layer: str, commodity: str = "*") -> str:
-    if layer in ("energy", "all") and commodity in ("*", "crude_oil", "oil_products", "coal"):
-        return "REG_EUROPE"
-    return "EU27"
+_eu = europe_actor  # which actor stands for Europe in a (layer, commodity) graph: netdep.geography
 
 
 def document(data: Data, rep: Report) -> list[Section]:
@@ -96,12 +94,11 @@ def document(data: Data, rep: Report) -> list[Section]:
     s.p("Row actor's share of its imports (energy: in energy content; trade and FDI: in US$) supplied by the column "
         "actor. In energy and across layers the EU appears as Europe (the Statistical Review's region), because oil "
         "and coal are only reported for Europe.")
-    for layer in (*rep.layers, "all") if len(rep.layers) == 3 else rep.layers:
+    for layer in (*rep.layers, "all") if all_layers(rep.layers) else rep.layers:
         G = cross_layer_graph(data, y) if layer == "all" else layer_graph(data, y, layer)
         if G.number_of_edges() == 0:
             continue
-        eu = "REG_EUROPE" if "REG_EUROPE" in G else "EU27"
-        four = ["RUS", "CHN", eu, "USA"]
+        four = [europe_in(G) if a == "EU27" else a for a in MAIN_ACTORS]
         inn = dict(G.in_degree(weight="value"))
         vals = {}
         for i in four:
@@ -123,7 +120,7 @@ def document(data: Data, rep: Report) -> list[Section]:
 
     # top dependencies of each main actor
     s = Section(f"Each main actor's top dependencies, {y}")
-    for actor in ("RUS", "CHN", "EU27", "REG_EUROPE", "USA"):
+    for actor in MAIN_AND_EUROPE:
         rows = [r for r in t["dependencies"] if r["year"] == y and (r["destination"] == actor or r["origin"] == actor)]
         if not rows:
             continue
@@ -160,7 +157,7 @@ def document(data: Data, rep: Report) -> list[Section]:
         "imports above exports), computed only where coverage is known, else '?' with the reason. Gas = pipeline + "
         "LNG and oil = crude + products are screened as fuels too.")
     conc = [r for r in t["concentration"] if r["year"] == y and r["side"] == "in"
-            and r["actor"] in ("RUS", "CHN", "EU27", "REG_EUROPE", "USA", "IND", "JPN", "KOR", "TUR")]
+            and r["actor"] in (*MAIN_AND_EUROPE, "IND", "JPN", "KOR", "TUR")]
     conc.sort(key=lambda r: (r["commodity"], -r["hhi"]))
     rows = []
     for r in conc:
@@ -172,7 +169,7 @@ def document(data: Data, rep: Report) -> list[Section]:
                      {True: "**yes**", False: "no", None: "?"}[r.get("strategic")], r.get("strategic_reason") or ""])
     s.table(["commodity", "actor", f"HHI {y}", f"HHI {y0}" if y0 else "", "top supplier", "its share",
              "remainder", "coverage", "strategic", "why"], rows)
-    main = [r for r in conc if r["actor"] in ("RUS", "CHN", "EU27", "REG_EUROPE", "USA")]
+    main = [r for r in conc if r["actor"] in MAIN_AND_EUROPE]
     if main:
         items = [(f"{name[r['actor']]} · {COMMODITY.get(r['commodity'], r['commodity'])}", r["hhi"]) for r in main]
         s.chart("hhi", Chart("hhi", "bars", {"items": items, "threshold": STRATEGIC_HHI, "xmax": 1.0, "fmt": "{:.3f}"},
@@ -227,7 +224,7 @@ def document(data: Data, rep: Report) -> list[Section]:
         "big suppliers), eigenvector centrality where the graph is strongly connected and Katz where not, "
         "betweenness and strength. See the README for definitions.")
     cent = [r for r in t["centrality"] if r["year"] == y and r["commodity"] == "*"]
-    for layer in sorted({r["layer"] for r in cent}, key=lambda x: ("energy", "trade", "investment", "all").index(x)):
+    for layer in sorted({r["layer"] for r in cent}, key=DISPLAY_LAYER_ORDER.index):
         by = {}
         for r in cent:
             if r["layer"] == layer:
@@ -300,7 +297,7 @@ def document(data: Data, rep: Report) -> list[Section]:
             if old is None or old["share_in"] is None:
                 continue
             big = max(r.get("value_usd_bn") or 0.0, old.get("value_usd_bn") or 0.0) >= 1.0  # US$ 1 bn or more
-            if big and {r["origin"], r["destination"]} & {"RUS", "CHN", "EU27", "REG_EUROPE", "USA"} \
+            if big and {r["origin"], r["destination"]} & set(MAIN_AND_EUROPE) \
                     and "ROW" not in (r["origin"], r["destination"]):
                 ch.append((r["share_in"] - old["share_in"], r, old))
         ch.sort(key=lambda x: (-abs(x[0]), x[1]["commodity"], x[1]["origin"]))

@@ -39,11 +39,13 @@ from collections import defaultdict
 import numpy as np
 import pyarrow as pa
 
+from ..geography import LAYER_ORDER, cross_layer
 from ..graph import LAYER_WEIGHTS, coarsening, fuels
+from ..metrics.registry import centrality_names
 from ..metrics.tables import asymmetry_actors
 from ..store import Data
 from .engine import State, initial_state
-from .measures import LONG_SCHEMA, consumption, layers_of, remainders_of
+from .measures import FIELDS, LONG_SCHEMA, consumption, layers_of, remainders_of
 
 __all__ = ["FastMeasures"]
 
@@ -70,12 +72,12 @@ class FastMeasures:
         rows = list(self.base_state.rows.values())
         self.gkeys: list[GKey] = []
         self.fuels = {f: set(ms) for f, ms in fuels(data).items()}
-        for layer in ("energy", "investment", "trade"):
+        for layer in LAYER_ORDER:
             if layer in self.layers:
                 cs = sorted({f["commodity"] for f in rows if f["layer"] == layer})
                 fs = [f for f, ms in self.fuels.items() if com[f]["layer"] == layer and ms <= set(cs)]
                 self.gkeys += [(layer, c) for c in cs] + [(layer, f) for f in fs] + ([(layer, "*")] if cs else [])
-        if {"trade", "energy"} <= set(self.layers) and {"trade", "energy"} <= {f["layer"] for f in rows}:
+        if cross_layer(self.layers) and cross_layer(f["layer"] for f in rows):
             self.gkeys.append(("all", "*"))
         self.maps: dict[GKey, dict[str, str]] = {}
         self._fed: dict[tuple[str, str], list[GKey]] = {}
@@ -443,7 +445,7 @@ def _deps(fm, g, nodes, stp, A, E) -> pa.Table:
     cv = np.array([(cons or {}).get(a) or 0.0 for a in nodes])[j]
     soc = np.where(cv != 0, w / np.where(cv != 0, cv, 1), np.nan)
     m = len(w)
-    names = ["value", "share_in", "share_out", "share_of_consumption", "coverage_in", "coverage_out"]
+    names = list(FIELDS["dependencies"])  # the record spec's measure fields (netdep.schema)
     k = len(names)
     return _table(fm, k * m, layer, c, "dependencies", _times(pa.array(stp[s].astype(np.int64)), k),
                   np.concatenate([w, share_in, share_out, soc, cin[s, j], cout[s, i]]),
@@ -475,7 +477,7 @@ def _asym(fm, g, nodes, stp, A, E) -> pa.Table:
                     cols["co"].append(cout[k, s_])
     m = len(cols["step"])
     bd, sd = np.array(cols["bd"], dtype=float), np.array(cols["sd"], dtype=float)
-    names = ["value", "buyer_dependence", "supplier_dependence", "asymmetry", "coverage_in", "coverage_out"]
+    names = list(FIELDS["asymmetry"])
     k = len(names)
     vals = np.concatenate([np.array(cols["w"], dtype=float), bd, sd, bd - sd, np.array(cols["ci"], dtype=float),
                            np.array(cols["co"], dtype=float)])
@@ -498,7 +500,7 @@ def _vulnerability(fm, state: State, step: int) -> pa.Table | None:
     recs = vulnerability_table(fm.data, fm.year, ("energy",), rows, routes)
     if not recs:
         return None
-    names = ["at_risk", "share_in", "replaceable", "replaceable_known", "unreplaceable", "unreplaceable_share"]
+    names = list(FIELDS["vulnerability"])
     n = len(names)
     m = len(recs)
     vals = np.array([np.nan if r[f] is None else r[f] for r in recs for f in names], dtype=float)
@@ -541,8 +543,7 @@ def _conc(fm, g, nodes, stp, A, E) -> pa.Table:
         k = 5
         parts.append(_table(fm, k * m, layer, c, "concentration", _times(pa.array(stp[s].astype(np.int64)), k), vals,
                             actor=_times(_dict_col(a, list(nodes)), k), side=side,
-                            measure=fm.consts.blocks(["hhi", "top_share", "unattributed_share", "partners",
-                                                      "coverage"], m),
+                            measure=fm.consts.blocks(list(FIELDS["concentration"]), m),
                             top=_times(_dict_col(top_i, [*nodes, None]), k)))
     return pa.concat_tables(parts)
 
@@ -893,8 +894,8 @@ def _centrality_table(fm, g, nodes, stp, v: dict, inv: np.ndarray, keep: np.ndar
     layer, c = g
     S, n = len(stp), len(nodes)
     is_katz = v["is_katz"][inv]
-    names = ["in_strength", "out_strength", "pagerank", "pagerank_exporter", "eigenvector", "betweenness"]
     dep = ["supply_dependence", "market_dependence"]
+    names = [x for x in centrality_names() if x not in ("katz", *dep)]  # netdep.metrics.registry
     labels = names + ["katz"] + dep
     vals, meas, actors, steps = [], [], [], []
     for k, name in enumerate(names):

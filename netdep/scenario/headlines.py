@@ -10,17 +10,16 @@ in the energy layer before and after. Moves whose capacity bound bit are stated 
 
 from __future__ import annotations
 
+from ..geography import DISPLAY_LAYER_ORDER, EU_CODES, LAYER_WORD, MAIN_ACTORS, as_present
 from ..store import Data
 from ..wording import COMMODITY, pct, short_name
 
 __all__ = ["headlines", "bound_sentences", "closure_sentences", "revenue_sentences", "MAIN"]
 
-MAIN = ("RUS", "CHN", "EU27", "USA")
-LAYER_WORD = {"energy": "energy", "trade": "goods", "investment": "FDI"}
+MAIN = MAIN_ACTORS  # netdep.geography
 
 
-def _eu(actor: str, present: set[str]) -> str:
-    return "REG_EUROPE" if actor == "EU27" and "REG_EUROPE" in present and "EU27" not in present else actor
+_eu = as_present  # the EU27, or the Europe region where only it is present: netdep.geography
 
 
 def _verb(a: float, b: float) -> str:
@@ -35,7 +34,7 @@ def _candidates(data: Data, before: dict, after: dict, actor: str) -> list[tuple
     out: list[tuple[float, str]] = []
     deps_b = {(r["layer"], r["origin"], r["destination"]): r for r in before["dependencies"] if r["commodity"] == "*"}
     deps_a = {(r["layer"], r["origin"], r["destination"]): r for r in after["dependencies"] if r["commodity"] == "*"}
-    for layer in ("energy", "trade", "investment"):
+    for layer in DISPLAY_LAYER_ORDER[:-1]:
         present = {k[1] for k in deps_b if k[0] == layer} | {k[2] for k in deps_b if k[0] == layer} | \
                   {k[1] for k in deps_a if k[0] == layer} | {k[2] for k in deps_a if k[0] == layer}
         a = _eu(actor, present)
@@ -140,9 +139,9 @@ def closure_sentences(data: Data, mode: str, records: list[dict], year: int, los
                                         " (each affected importer's imports held at base-year demand).")]
     bal = [r for r in records if r["kind"] == "balance"]
     sup = [r for r in records if r["kind"] == "supplier"]
-    for b in sorted(bal, key=lambda r: (r["group"], r["importer"] not in ("EU27", "REG_EUROPE"), r["importer"])):
+    for b in sorted(bal, key=lambda r: (r["group"], r["importer"] not in EU_CODES, r["importer"])):
         i, g = b["importer"], b["group"]
-        if i not in ("EU27", "REG_EUROPE", "CHN"):
+        if i not in (*EU_CODES, "CHN"):
             continue
         word, unit = _GROUP_WORD[g]
         name = short_name(data, i)

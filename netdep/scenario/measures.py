@@ -20,7 +20,9 @@ from typing import Any
 
 import pyarrow as pa
 
+from ..geography import layers_in_order
 from ..metrics.tables import consumption, core_tables, fuel_of, relationship_tables, remainders_of
+from ..schema import OUTPUT_RECORDS, output_arrow_schema
 from ..store import Data
 
 __all__ = ["measure_tables", "layers_of", "remainders_of", "consumption", "fuel_of", "core_tables", "long_table",
@@ -28,31 +30,14 @@ __all__ = ["measure_tables", "layers_of", "remainders_of", "consumption", "fuel_
            "FIELDS",
            "LONG_SCHEMA", "record_key"]
 
-#: key fields and numeric fields of each table (the shapes of ``netdep report --format json``)
-KEYS = {
-    "dependencies": ("year", "layer", "commodity", "origin", "destination"),
-    "concentration": ("year", "layer", "commodity", "actor", "side"),
-    "centrality": ("year", "layer", "commodity", "actor", "measure"),
-    "asymmetry": ("year", "layer", "commodity", "supplier", "buyer"),
-    "vulnerability": ("year", "layer", "commodity", "actor", "partner"),
-}
-FIELDS = {
-    "dependencies": ("value", "share_in", "share_out", "share_of_consumption", "coverage_in", "coverage_out"),
-    "concentration": ("hhi", "top_share", "unattributed_share", "partners", "coverage"),
-    "centrality": ("value",),
-    "asymmetry": ("value", "buyer_dependence", "supplier_dependence", "asymmetry", "coverage_in", "coverage_out"),
-    "vulnerability": ("at_risk", "share_in", "replaceable", "replaceable_known", "unreplaceable",
-                      "unreplaceable_share"),
-}
+#: key fields and numeric fields of each table: the output record specs of :mod:`netdep.schema`
+KEYS = {t: r.key for t, r in OUTPUT_RECORDS.items()}
+FIELDS = {t: r.measures for t, r in OUTPUT_RECORDS.items()}
 #: long-table columns that carry each table's two identifying actors
 ACTOR_COLS = {"dependencies": ("origin", "destination"), "asymmetry": ("supplier", "buyer"),
               "vulnerability": ("partner", "actor")}
 
-LONG_SCHEMA = pa.schema([
-    ("scenario", pa.string()), ("table", pa.string()), ("year", pa.int64()), ("layer", pa.string()),
-    ("commodity", pa.string()), ("origin", pa.string()), ("destination", pa.string()), ("actor", pa.string()),
-    ("side", pa.string()), ("measure", pa.string()), ("value", pa.float64()), ("top_partner", pa.string()),
-])
+LONG_SCHEMA = output_arrow_schema("long")  # netdep.schema.LONG_RECORD
 
 
 def record_key(table: str, r: dict) -> tuple:
@@ -62,8 +47,7 @@ def record_key(table: str, r: dict) -> tuple:
 
 def layers_of(data: Data, year: int) -> tuple[str, ...]:
     """The layers with flows in ``year``, in report order."""
-    have = {f["layer"] for f in data.rows("flows") if f["year"] == year}
-    return tuple(x for x in ("energy", "investment", "trade") if x in have)
+    return layers_in_order(f["layer"] for f in data.rows("flows") if f["year"] == year)
 
 
 def measure_tables(data: Data, year: int, layers: tuple[str, ...] | None = None) -> dict[str, list[dict]]:
@@ -112,8 +96,7 @@ def long_table(tables: dict[str, list[dict]], scenario: str) -> pa.Table:
 
 def tables_from_long(t: pa.Table) -> dict[str, list[dict]]:
     """The inverse of :func:`long_table` for one scenario and step: records per table."""
-    cols = {c: t.column(c).to_pylist() for c in ("table", "year", "layer", "commodity", "origin", "destination",
-                                                  "actor", "side", "measure", "value", "top_partner")}
+    cols = {c: t.column(c).to_pylist() for c in LONG_SCHEMA.names if c != "scenario"}
     recs: dict[str, dict[tuple, dict]] = {k: {} for k in KEYS}
     for i in range(t.num_rows):
         tab = cols["table"][i]

@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from ..geography import DISPLAY_LAYER_ORDER, EUROPE, LAYER_WORD, MAIN_ACTORS, as_present
 from ..reporting.document import Document, Section, number_sources
 from ..reporting.figures import Chart, source_line
 from ..reporting.formats import render, write
@@ -18,8 +19,7 @@ from .results import ScenarioResult
 __all__ = ["sections", "document", "to_markdown", "to_html", "to_json", "write_document", "key_shares",
            "headline_chart", "scenario_sources", "sweep_series", "sweep_svgs", "sweep_png"]
 
-MAIN = ("RUS", "CHN", "EU27", "USA")
-LAYER_WORD = {"energy": "energy", "trade": "goods", "investment": "FDI"}
+MAIN = MAIN_ACTORS  # netdep.geography
 
 
 def _f(v: Any) -> str:
@@ -141,11 +141,11 @@ def key_shares(data: Data, before: dict, after: dict, per_actor: int = 2) -> lis
     rows = []
     for actor in MAIN:
         cands = []
-        for layer in ("energy", "trade", "investment"):
+        for layer in DISPLAY_LAYER_ORDER[:-1]:
             present = {k[i] for k in (*b, *a) if k[0] == layer for i in (1, 2)}
 
             def eu(x: str, present: set = present) -> str:
-                return "REG_EUROPE" if x == "EU27" and "EU27" not in present and "REG_EUROPE" in present else x
+                return as_present(x, present)
 
             me = eu(actor)
             if me not in present:
@@ -203,7 +203,7 @@ def sweep_series(data: Data, table, scenario) -> tuple[list[float], dict[str, li
     dc: dict[str, list] = {}
     vals = {(r["actor"], r["step"]): r["value"] for r in cent.select(["actor", "step", "value"]).to_pylist()}
     for a in MAIN:
-        a2 = a if any(k[0] == a for k in vals) else ("REG_EUROPE" if a == "EU27" else a)
+        a2 = a if any(k[0] == a for k in vals) else as_present(a, {EUROPE})
         if any(k[0] == a2 for k in vals):
             dc[short_name(data, a2)] = [vals.get((a2, s)) for s in steps]
     dep = table.filter(pc.equal(table["table"], "dependencies"))
