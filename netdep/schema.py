@@ -382,12 +382,34 @@ LONG_RECORD = Record("long", "One row per number of the measure tables, tagged w
     Field("value", F, "measure", "The number."),
     Field("top_partner", S, "label", "concentration: the record's top partner."),
 ))
-OUTPUT_ORDER = (*OUTPUT_RECORDS, "long")
+#: a scenario's revenue records (``ScenarioResult.revenue``, ``revenue`` in scenario JSON; netdep.scenario.revenue)
+REVENUE_RECORD = Record("revenue", "An exporter's energy export revenue by commodity and buyer before and after a "
+                        "scenario, each flow at its buyer's price (gross: no duty or transit fee deducted).", (
+    Field("year", INT, "key", "The scenario's base year."),
+    Field("exporter", S, "key", "The exporter (Russia)."),
+    Field("commodity", S, "key", "Energy commodity, or '*' for all of the exporter's energy."),
+    Field("buyer", S, "key", "The importer, or '*' for all buyers."),
+    Field("volume_before", F, "measure", "Volume exported before, in the commodity's unit (null on '*').",
+          "commodity unit"),
+    Field("volume_after", F, "measure", "Volume exported after.", "commodity unit"),
+    Field("before", F, "measure", "Revenue before: sum of volume x price, prices table.", "USD_bn"),
+    Field("after", F, "measure", "Revenue after: the scenario's set_price rows win where they match.", "USD_bn"),
+    Field("delta", F, "measure", "after - before.", "USD_bn"),
+    Field("price_before", F, "measure", "before / volume_before (one commodity and buyer only).",
+          "USD_bn/commodity unit"),
+    Field("price_after", F, "measure", "after / volume_after (one commodity and buyer only).",
+          "USD_bn/commodity unit"),
+    Field("basis_after", S, "label", "The basis of the price(s) used after: scenario | contract | "
+          "customs_unit_value | discount_to_benchmark | benchmark."),
+    Field("price_source_after", S, "label", "The source_id(s) of the price(s) used after ('scenario' for a "
+          "set_price)."),
+))
+OUTPUT_ORDER = (*OUTPUT_RECORDS, "long", "revenue")
 
 
 def output_record(name: str) -> Record:
-    """The output record spec ``name`` (a measure table, or ``long``)."""
-    return LONG_RECORD if name == "long" else OUTPUT_RECORDS[name]
+    """The output record spec ``name`` (a measure table, ``long`` or ``revenue``)."""
+    return {"long": LONG_RECORD, "revenue": REVENUE_RECORD}.get(name) or OUTPUT_RECORDS[name]
 
 
 def output_dictionary_rows(names: tuple[str, ...] = OUTPUT_ORDER) -> list[list[str]]:
@@ -408,5 +430,6 @@ def output_arrow_schema(name: str) -> pa.Schema:
     return pa.schema([pa.field(f.name, _ARROW[f.type]) for f in output_record(name).fields])
 
 
-__all__ += ["output_arrow_schema", "ROLES", "Field", "Record", "OUTPUT_RECORDS", "LONG_RECORD", "OUTPUT_ORDER",
+__all__ += ["output_arrow_schema", "ROLES", "Field", "Record", "OUTPUT_RECORDS", "LONG_RECORD", "REVENUE_RECORD",
+            "OUTPUT_ORDER",
             "output_record", "output_dictionary_rows"]

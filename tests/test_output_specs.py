@@ -55,3 +55,12 @@ def test_report_and_scenario_json_carry_exactly_the_spec_fields():
         assert all(set(r) <= {*fields, "change"} for r in res["delta"][t]), t
     long = result.table
     assert set(long.column("measure").unique().to_pylist()) >= set(OUTPUT_RECORDS["dependencies"].measures)
+
+
+def test_scenario_revenue_records_carry_exactly_the_spec_fields():
+    import netdep.scenario as sc
+    from netdep.schema import REVENUE_RECORD
+    from netdep.store import load
+
+    res = sc.load("russian_gas_contract_europe").run(load())
+    assert res.revenue and all(tuple(r) == REVENUE_RECORD.names() for r in res.revenue)
