@@ -1,0 +1,173 @@
+"""Interrupted partitioned imports: SIGKILL `netdep import baci` / `netdep import icio` at random moments; the
+next reader sees every partitioned table (and the small code tables) wholly old or wholly new.
+
+Two versions of the input alternate: A with ``--eu-bloc`` (writes hs6_intra_eu / isic_intra_eu partitions) and
+B without (removes them, different values and country table), so one import replaces files, creates folders
+and removes partitions in one unit. A version is identified by the content hash of every file of every
+partitioned table, plus the code tables; an import is byte-deterministic, so each version has one set of hashes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import multiprocessing as mp
+import os
+import random
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from conftest_edit import run_cli, small_data
+
+from netdep.store import JOURNAL_NAME, TMP_PREFIX, load
+
+KILLS = 105
+ICIO_REF = Path(__file__).resolve().parents[2] / "shared" / "reference" / "sectors" / \
+    "icio_2022_bilateral_intermediate.csv.gz"
+if not ICIO_REF.exists():
+    ICIO_REF = Path("/work/shared/reference/sectors/icio_2022_bilateral_intermediate.csv.gz")
+ICIO_SECTORS = ("B06", "C19", "C20", "C26", "C27")  # a subset of the reference: an import takes a fraction of a s
+
+# BACI numeric codes pycountry maps (netdep.bulk.codes.fallback_map); six EU members fold into EU27 with --eu-bloc
+CODES = (156, 842, 251, 276, 392, 643, 699, 410, 380, 724, 76, 36, 528, 56, 124, 484)
+
+
+def baci_csv(path: Path, seed: int, years: tuple[int, ...] = (2021, 2022), products: int = 300) -> Path:
+    """A deterministic BACI file: every exporter-importer pair (no self-loops) for ``products`` HS6 codes."""
+    rng = random.Random(seed)
+    lines = ["t,i,j,k,v,q"]
+    for t in years:
+        for k in range(products):
+            hs = 850000 + k * 7
+            for i in CODES:
+                for j in CODES:
+                    if i != j and rng.random() < 0.35:
+                        q = "NA" if rng.random() < 0.1 else f"{rng.uniform(0.1, 50):.3f}"
+                        lines.append(f"{t},{i},{j},{hs},{rng.uniform(1, 5000):.3f},{q}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def icio_subset(path: Path, scale: float) -> Path:
+    """Rows of the OECD ICIO reference for a few industries (values times ``scale``, so versions differ)."""
+    with gzip.open(ICIO_REF, "rt", encoding="utf-8") as f:
+        header = f.readline().strip()
+        rows = [ln.rstrip("\n") for ln in f if ln.split(",", 2)[1] in ICIO_SECTORS]
+    out = [header]
+    for ln in rows:
+        e, s, i, v, dom = ln.split(",")
+        out.append(f"{e},{s},{i},{float(v) * scale:.6f},{dom}")
+    path.write_text("\n".join(out) + "\n")
+    return path
+
+
+def version(d: Path, prefix: str) -> dict[str, str]:
+    """sha256 of every file of the partitioned tables ``prefix*/`` and the files ``prefix_*.parquet``."""
+    out = {}
+    for p in sorted(d.glob(f"{prefix}*/year=*/*")) + sorted(d.glob(f"{prefix}_*.parquet")):
+        if p.is_file() and not p.name.startswith("."):  # staged files are not data: readers ignore them
+            out[p.relative_to(d).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def temporaries(d: Path) -> list[Path]:
+    return sorted(p for p in d.rglob(f"{TMP_PREFIX}*"))
+
+
+def _writer(args_a: list[str], args_b: list[str], ready) -> None:  # alternates two imports until killed
+    from netdep.cli import run
+
+    ready.set()
+    i = 0
+    while True:  # the folder holds A: B first, so the first import already changes it
+        assert run(args_b if i % 2 == 0 else args_a) == 0
+        i += 1
+
+
+def _context():
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["pandas", "pyarrow.dataset", "duckdb", "netdep.cli", "netdep.bulk.baci",
+                                "netdep.bulk.icio", "netdep.bulk.centrality", "test_kill_bulk"])
+    return ctx
+
+
+def _kill_loop(d: Path, args_a: list[str], args_b: list[str], prefix: str, check) -> dict[str, int]:
+    from netdep.cli import run
+
+    assert run(args_b) == 0
+    new = version(d, prefix)
+    t = time.monotonic()  # pace the kills by how long an import takes now (pacing only, nothing asserted on time)
+    assert run(args_a) == 0
+    window = max(1.0, 4 * (time.monotonic() - t))  # a first import in a new process is slower
+    old = version(d, prefix)
+    assert old != new and set(old) != set(new)  # files differ and some exist in one version only
+    ctx, rng = _context(), random.Random(20261201)
+    seen = {"old": 0, "new": 0, "journal completed by the next reader": 0, "temporaries left": 0}
+    for k in range(KILLS):
+        ready = ctx.Event()
+        p = ctx.Process(target=_writer, args=(args_a, args_b, ready), daemon=True)
+        p.start()
+        assert ready.wait(60), "writer did not start"
+        time.sleep(rng.uniform(0.0, window))
+        os.kill(p.pid, signal.SIGKILL)
+        p.join(10)
+        assert p.exitcode == -signal.SIGKILL, f"writer ended by itself ({p.exitcode}), not by the kill"
+        seen["journal completed by the next reader"] += (d / JOURNAL_NAME).exists()
+        seen["temporaries left"] += bool(temporaries(d))
+        check(d)  # the next reader: completes a journal, then reads through netdep's views
+        got = version(d, prefix)
+        assert got in (old, new), f"kill {k + 1}: the partitioned tables are a mix of the old and new import"
+        seen["old" if got == old else "new"] += 1
+        assert not (d / JOURNAL_NAME).exists()
+    print(f"\n{KILLS} kills during `netdep import` ({prefix}): {seen}")
+    assert seen["old"] > 0 and seen["new"] > 0, seen
+    assert run(args_b) == 0  # the next writer removes what killed imports left
+    assert temporaries(d) == [] and version(d, prefix) == new
+    return seen
+
+
+def _read_hs6(d: Path) -> None:
+    from netdep.db import connect
+
+    load(d)  # the tables validate (and any journal is completed first)
+    con = connect(d)
+    n, eu = con.execute("SELECT count(*), count(*) FILTER (WHERE origin = 'EU27') FROM hs6_flows").fetchone()
+    assert n > 0
+    intra = d / "hs6_intra_eu"
+    has_intra = any(intra.glob("year=*/part-0.parquet"))
+    assert (eu > 0) == has_intra  # --eu-bloc flows come with their intra-EU partitions, never without
+
+
+@pytest.mark.slow
+def test_sigkill_during_baci_import_leaves_old_or_new_partitions(tmp_path: Path) -> None:
+    d = small_data(tmp_path / "data")
+    a = baci_csv(tmp_path / "a.csv", 1)
+    b = baci_csv(tmp_path / "b.csv", 2)
+    common = ["--out", str(d), "--no-progress"]
+    _kill_loop(d, ["import", "baci", str(a), "--eu-bloc", *common], ["import", "baci", str(b), *common], "hs6",
+               _read_hs6)
+    assert run_cli("validate", "--data", str(d)).returncode == 0
+
+
+def _read_isic(d: Path) -> None:
+    from netdep.db import connect
+
+    con = connect(d)
+    n, eu = con.execute("SELECT count(*), count(*) FILTER (WHERE origin = 'EU27') FROM isic_flows").fetchone()
+    m = con.execute("SELECT count(*), count(*) FILTER (WHERE importer = 'EU27') FROM isic_dependencies").fetchone()
+    assert n > 0 and m[0] > 0
+    assert (eu > 0) == (m[1] > 0)  # measures always from the flows of the same import
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not ICIO_REF.exists(), reason="OECD ICIO reference file absent")
+def test_sigkill_during_icio_import_leaves_old_or_new_partitions(tmp_path: Path) -> None:
+    d = small_data(tmp_path / "data")
+    a = icio_subset(tmp_path / "a.csv", 1.0)
+    b = icio_subset(tmp_path / "b.csv", 1.5)
+    common = ["--out", str(d), "--no-progress"]
+    _kill_loop(d, ["import", "icio", str(a), *common], ["import", "icio", str(b), "--no-eu-bloc", *common],
+               "isic", _read_isic)
+    assert run_cli("validate", "--data", str(d)).returncode == 0
