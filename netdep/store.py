@@ -214,9 +214,21 @@ def write_tables(data_dir: str | Path, tables: dict[str, pa.Table], *,
                 staged[f"{name}.parquet"] = _stage(d, name, canonical(name, tables[name]))
         return commit_files(d, staged, expect_generation=expect_generation)
     except BaseException:
-        for tmp in staged.values():
-            tmp.unlink(missing_ok=True)
+        if not committing(d, staged):  # a journal lists them: the next netdep command completes the commit
+            for tmp in staged.values():
+                tmp.unlink(missing_ok=True)
         raise
+
+
+def committing(data_dir: str | Path, staged: dict[str, Path]) -> bool:
+    """Whether a journal lists one of ``staged``'s files (a commit that failed half-way: keep them)."""
+    d = Path(data_dir)
+    try:
+        journal = _read_journal(d / JOURNAL_NAME) if os.path.lexists(d / JOURNAL_NAME) else None
+    except StoreError:
+        return False
+    names = set(journal["files"].values()) if journal else set()
+    return any(Path(t).name in names for t in staged.values())
 
 
 # -- the journal: several files replaced as one unit ---------------------------------------------------------
@@ -362,16 +374,18 @@ def remove_empty_dirs(d: Path, folders: Iterable[str]) -> None:
 def _finish(d: Path, journal: dict) -> None:
     stats = journal.get("stat", {})
     touched = {d}
+    for target, tmp in journal["files"].items():  # check every entry before the first swap
+        src = _staged_path(d, target, tmp)
+        if not os.path.lexists(src) and target in stats and not _is_staged_file(d / target, stats[target]):
+            raise StoreError(f"{d / JOURNAL_NAME}: lists the staged file {Path(target).parent / tmp} for {target}, "
+                             f"but it is missing and {target} is not that file: the interrupted write cannot be "
+                             f"completed. Remove the journal and run that write again (for partitions: the "
+                             f"`netdep import` or `netdep measures` that made them)")
     for target, tmp in journal["files"].items():
         src = _staged_path(d, target, tmp)
         if os.path.lexists(src):
             os.replace(src, d / target)
             touched.add(src.parent)
-        elif target in stats and not _is_staged_file(d / target, stats[target]):
-            raise StoreError(f"{d / JOURNAL_NAME}: lists the staged file {Path(target).parent / tmp} for {target}, "
-                             f"but it is missing and {target} is not that file: the interrupted write cannot be "
-                             f"completed. Remove the journal and run that write again (for partitions: the "
-                             f"`netdep import` or `netdep measures` that made them)")
     for target in journal.get("remove", []):
         t = d / target
         if os.path.lexists(t):

@@ -9,6 +9,7 @@ partitioned table, plus the code tables; an import is byte-deterministic, so eac
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import multiprocessing as mp
@@ -171,3 +172,49 @@ def test_sigkill_during_icio_import_leaves_old_or_new_partitions(tmp_path: Path)
     _kill_loop(d, ["import", "icio", str(a), *common], ["import", "icio", str(b), "--no-eu-bloc", *common],
                "isic", _read_isic)
     assert run_cli("validate", "--data", str(d)).returncode == 0
+
+
+class _Killed(BaseException):
+    """Stands for SIGKILL inside the commit (not an Exception: nothing may catch it)."""
+
+
+@pytest.mark.parametrize("swaps", range(7))
+def test_import_stopped_after_each_swap_is_completed_by_the_next_reader(tmp_path: Path, monkeypatch,
+                                                                         swaps: int) -> None:
+    """Stop `import_baci` inside its commit after 0..6 of its staged files were moved in (A: 2 years x 2
+    tables + 2 code files = 6): with none moved the commit is rolled back (old), otherwise the journal stays
+    and the next reader completes it (new). Never a mix, never a lost staged file."""
+    from netdep.bulk.baci import import_baci
+    from netdep.db import connect
+
+    d = small_data(tmp_path / "data")
+    a, b = baci_csv(tmp_path / "a.csv", 1, products=20), baci_csv(tmp_path / "b.csv", 2, products=20)
+    (tmp_path / "p.csv").write_text("code,description\n" + "".join(f"{850000 + k * 7},p{k}\n" for k in range(20)))
+    kw = {"out": d, "product_codes": tmp_path / "p.csv"}
+    import_baci(a, eu_bloc=True, **kw)
+    new = version(d, "hs6")
+    import_baci(b, **kw)
+    old = version(d, "hs6")
+    real, moved = os.replace, []
+
+    def replace(src, dst):
+        if str(src).endswith(".staged"):
+            if len(moved) == swaps:
+                raise _Killed
+            moved.append(dst)
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(_Killed) if swaps < 6 else contextlib.nullcontext():
+        import_baci(a, eu_bloc=True, **kw)
+    monkeypatch.setattr(os, "replace", real)
+    assert (d / JOURNAL_NAME).exists() == (0 < swaps < 6)
+    if 0 < swaps < 5:  # on disk, before any reader: a mix, which only the journal can repair (the 6th file,
+        # hs6_products.parquet, is the same in both versions)
+        assert version(d, "hs6") not in (old, new)
+    n = connect(d).execute("SELECT count(*) FILTER (WHERE origin = 'EU27') FROM hs6_flows").fetchone()[0]
+    assert not (d / JOURNAL_NAME).exists()
+    assert version(d, "hs6") == (old if swaps == 0 else new)
+    assert (n > 0) == (swaps > 0)
+    assert [p for p in temporaries(d) if p.suffix == ".staged"] == []
+

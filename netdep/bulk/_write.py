@@ -23,7 +23,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..store import TMP_PREFIX, clean_stray_temporaries, commit_files, recover, remove_empty_dirs
+from ..store import TMP_PREFIX, clean_stray_temporaries, commit_files, committing, recover, remove_empty_dirs
 
 __all__ = ["ROW_GROUP_ROWS", "write_partition", "partition_path", "partition_years", "Unit", "unit"]
 
@@ -158,7 +158,10 @@ class Unit:
         try:
             gen = commit_files(self.d, self.staged, remove=self.remove, created=self.created)
         except BaseException:
-            self.abort()
+            if committing(self.d, self.staged):  # stopped half-way: the journal and its files stay, and the
+                self.staged, self.remove, self.created = {}, set(), []  # next netdep command completes it
+            else:
+                self.abort()
             raise
         self.staged, self.remove, self.created = {}, set(), []
         return gen
