@@ -418,16 +418,24 @@ def recover(data_dir: str | Path, wait: float | None = None) -> bool:
     """Complete a commit a killed writer left unfinished (roll forward); return whether there was one.
 
     A journal exists only once every staged file was complete, so finishing its swaps is always
-    safe. Done under the data lock (waits for a live writer to finish its own commit).
+    safe. Done under the data lock; when a live writer holds it, returns as soon as that writer's
+    journal is gone (it finished its own commit), even if the writer keeps the lock.
     """
+    import time
+
+    from .lock import DEFAULT_WAIT, LockTimeout, data_lock
+
     d = Path(data_dir)
     path = d / JOURNAL_NAME
-    if not os.path.lexists(path):
-        return False
-    from .lock import DEFAULT_WAIT, data_lock
-
-    with data_lock(d, wait=DEFAULT_WAIT if wait is None else wait):
-        return _recover_locked(d)
+    deadline = time.monotonic() + (DEFAULT_WAIT if wait is None else wait)
+    while os.path.lexists(path):
+        try:  # in short turns: a live writer may finish its own commit and go on holding the lock (an import)
+            with data_lock(d, wait=min(0.05, max(0.0, deadline - time.monotonic()))):
+                return _recover_locked(d)
+        except LockTimeout:
+            if time.monotonic() >= deadline:
+                raise
+    return False
 
 
 def _recover_locked(d: Path) -> bool:

@@ -218,3 +218,53 @@ def test_import_stopped_after_each_swap_is_completed_by_the_next_reader(tmp_path
     assert (n > 0) == (swaps > 0)
     assert [p for p in temporaries(d) if p.suffix == ".staged"] == []
 
+
+
+def _alternate(args_a: list[str], args_b: list[str], stop) -> None:  # imports A and B in turn until told to stop
+    from netdep.cli import run
+
+    i = 0
+    while not stop.is_set():
+        assert run(args_a if i % 2 == 0 else args_b) == 0
+        i += 1
+
+
+CONSISTENT = ("SELECT (SELECT count(*) FROM hs6_flows WHERE origin = 'EU27') > 0 AS flows_eu, "
+              "(SELECT count(*) FROM hs6_countries WHERE actor = 'EU27') > 0 AS codes_eu, "
+              "(SELECT count(*) FROM hs6_flows) AS n")
+
+
+@pytest.mark.slow
+def test_readers_during_baci_imports_see_one_import(tmp_path: Path) -> None:
+    """`netdep sql`'s reader (sandboxed views, repeated when a commit overlapped it) while another process
+    imports A (--eu-bloc) and B in turn: every answer is A's or B's, never flows of one with codes of the other."""
+    from netdep.cli import run
+    from netdep.db import run_sql, sandboxed
+    from netdep.store import generation, read_consistent
+
+    d = small_data(tmp_path / "data")
+    a, b = baci_csv(tmp_path / "a.csv", 1, products=60), baci_csv(tmp_path / "b.csv", 2, products=60)
+    common = ["--out", str(d), "--no-progress"]
+    args_a, args_b = ["import", "baci", str(a), "--eu-bloc", *common], ["import", "baci", str(b), *common]
+    answers = {}
+    for args in (args_a, args_b):
+        assert run(args) == 0
+        answers[args[2]] = tuple(run_sql(sandboxed(d), CONSISTENT)[1][0])
+    assert answers[str(a)][:2] == (True, True) and answers[str(b)][:2] == (False, False)
+    ctx = _context()
+    stop = ctx.Event()
+    p = ctx.Process(target=_alternate, args=(args_a, args_b, stop), daemon=True)
+    g0 = generation(d)
+    p.start()
+    seen = {"A": 0, "B": 0}
+    try:
+        for _ in range(60):
+            got = tuple(read_consistent(d, lambda: run_sql(sandboxed(d, validate=False), CONSISTENT))[1][0])
+            assert got in answers.values(), f"a read mixed two imports: {got}"
+            seen["A" if got == answers[str(a)] else "B"] += 1
+    finally:
+        stop.set()
+        p.join(60)
+    commits = generation(d) - g0
+    print(f"\n60 reads during {commits} import commits: {seen}")
+    assert commits >= 3 and seen["A"] > 0 and seen["B"] > 0, (commits, seen)
