@@ -498,6 +498,11 @@ def _partitions_new(d: Path) -> None:
     assert t.column("value").to_pylist() == [10.5e-6] and sorted(u.column("value").to_pylist()) == [20.5e-6, 40e-6]
 
 
+def _scenario_file(d: Path) -> None:
+    src = Path(__file__).resolve().parents[1] / "data" / "scenarios" / "sanctions_relief.toml"
+    (d / "s.toml").write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+
+
 SET = ("flows", "set", "--data", "{data}", "--year", "2025", "--origin", "AUS", "note=corpus")
 FAULTS = [
     # multi-table writes: an import killed between two swaps, the journal completed by the next command
@@ -585,6 +590,16 @@ FAULTS = [
     Fault("generation_garbage", "OS errors", ("validate", "--data", "{data}"),
           "error: {data}/.netdep-generation: 'x' is not a commit count",
           lambda d: (d / "data" / ".netdep-generation").write_text("x")),
+    # unbounded work: refused before any is done, with the option that asks for more
+    Fault("sweep_steps_above_max", "unbounded work",
+          ("scenario", "sweep", "{case}/s.toml", "--data", "{data}", "--param", "0.factor", "--from", "1", "--to",
+           "2", "--steps", "20000", "--out", "{case}/sweeps"),
+          "error: --steps: 20000 is above --max-steps 1001; each step recomputes every measure",
+          _scenario_file, after=lambda d: not (d / "sweeps").exists() or pytest.fail("sweep output written")),
+    Fault("sweep_steps_above_given_max", "unbounded work",
+          ("scenario", "sweep", "{case}/s.toml", "--data", "{data}", "--param", "0.factor", "--from", "1", "--to",
+           "2", "--steps", "12", "--max-steps", "11", "--out", "{case}/sweeps"),
+          "error: --steps: 12 is above --max-steps 11", _scenario_file),
     # smaller
     Fault("sql_param_nan", "smaller", ("sql", "--data", "{data}", "-c", "SELECT :y AS y", "-p", "y=nan"),
           "Error: Invalid value for -p: y=nan: not a finite number", code=2),
@@ -665,4 +680,4 @@ def test_fault_classes_are_all_covered() -> None:
         counts[f.klass] = counts.get(f.klass, 0) + 1
     print("\nfault corpus cases per class:", counts)
     assert set(counts) == {"atomic multi-table writes", "lock", "SQL file access", "no silent fall-back",
-                           "keys and magnitudes", "CSV", "diff", "OS errors", "smaller"}
+                           "keys and magnitudes", "CSV", "diff", "OS errors", "unbounded work", "smaller"}
