@@ -268,3 +268,18 @@ def test_readers_during_baci_imports_see_one_import(tmp_path: Path) -> None:
     commits = generation(d) - g0
     print(f"\n60 reads during {commits} import commits: {seen}")
     assert commits >= 3 and seen["A"] > 0 and seen["B"] > 0, (commits, seen)
+
+
+def test_import_waits_for_the_lock_then_says_who_holds_it(tmp_path: Path) -> None:
+    """An import is one writer: while another holds the folder's lock it waits --wait seconds, then stops
+    with exit 1, writing nothing."""
+    from netdep.lock import data_lock
+
+    d = small_data(tmp_path / "data")
+    a = baci_csv(tmp_path / "a.csv", 1, products=5)
+    with data_lock(d):
+        r = run_cli("import", "baci", str(a), "--out", str(d), "--no-progress", "--wait", "0.2")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert f"error: {d / '.lock'}: another netdep writer is editing this data folder (held by process " \
+           f"{os.getpid()}) and did not finish within 0.2 s" in r.stderr, r.stderr
+    assert not (d / "hs6").exists() and temporaries(d) == []
