@@ -283,3 +283,26 @@ def test_import_waits_for_the_lock_then_says_who_holds_it(tmp_path: Path) -> Non
     assert f"error: {d / '.lock'}: another netdep writer is editing this data folder (held by process " \
            f"{os.getpid()}) and did not finish within 0.2 s" in r.stderr, r.stderr
     assert not (d / "hs6").exists() and temporaries(d) == []
+
+
+def test_measures_of_replaced_flows_go_in_the_same_unit(tmp_path: Path) -> None:
+    """Measures and PageRank computed from flows an import changes are removed in the import's unit (never
+    new flows with old measures); a byte-identical re-import keeps them."""
+    from netdep.bulk.baci import import_baci
+    from netdep.bulk.centrality import write_pagerank
+    from netdep.bulk.measures import compute_measures
+
+    d = tmp_path / "d"
+    a, b = baci_csv(tmp_path / "a.csv", 1, products=5), baci_csv(tmp_path / "b.csv", 2, products=5)
+    import_baci(a, out=d, eu_bloc=True)
+    compute_measures(d)
+    write_pagerank(d)
+    derived = {"hs6_measures/year=2021", "hs6_measures/year=2022", "hs6_pagerank/year=2021",
+               "hs6_pagerank/year=2022"}
+    have = {p.parent.relative_to(d).as_posix() for p in d.glob("hs6_*/year=*/part-0.parquet")}
+    assert derived <= have
+    r = import_baci(a, out=d, eu_bloc=True)  # the same flows: the measures still hold
+    assert r.stale_removed == [] and all((d / x / "part-0.parquet").exists() for x in derived)
+    r = import_baci(b, out=d)
+    assert sorted(r.stale_removed) == sorted(derived) and "run `netdep measures`" in r.summary()
+    assert not any((d / x).exists() for x in derived)

@@ -141,6 +141,18 @@ class Unit:
         if target not in self.staged and (self.d / target).exists():
             self.remove.add(target)
 
+    def changes(self, table: str, year: int) -> bool:
+        """Whether committing changes ``table/year=YYYY`` (staged bytes differ from the file, or it goes)."""
+        import filecmp
+
+        target = f"{table}/year={int(year)}/{PART}"
+        if target in self.remove:
+            return True
+        if target not in self.staged:
+            return False
+        old = self.d / target
+        return not (old.is_file() and filecmp.cmp(self.staged[target], old, shallow=False))
+
     def source(self, table: str, year: int) -> Path:
         """The file a reader of this unit uses for ``table/year=YYYY``: the staged one, else the committed one."""
         target = f"{table}/year={int(year)}/{PART}"

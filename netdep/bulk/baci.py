@@ -259,7 +259,8 @@ def import_baci(csv: str | Path, country_codes: str | Path | None = None, produc
 
     Everything an import writes -- each year's ``hs6`` and ``hs6_intra_eu`` partition, the removal of a
     stale ``hs6_intra_eu`` partition (import without ``eu_bloc``) and of measures / PageRank partitions
-    computed from the flows it replaces, ``hs6_countries.parquet``, ``hs6_products.parquet`` -- is
+    computed from the flows it changes (not when the new partitions are byte-identical to the old),
+    ``hs6_countries.parquet``, ``hs6_products.parquet`` -- is
     committed as one unit (:class:`netdep.bulk._write.Unit`) under ``out``'s lock: readers see the old
     folder or the new one, never a mix, even when the import is killed.
 
@@ -301,7 +302,8 @@ def import_baci(csv: str | Path, country_codes: str | Path | None = None, produc
                         "ON d.code = r.j WHERE r.year = $y AND o.eu AND d.eu", {"y": y}).fetchall()[0][0])
                 else:
                     u.drop_partition(INTRA_EU_DIR, y)  # stale from an earlier --eu-bloc import
-                for derived in DERIVED_DIRS:  # computed from the flows this import replaces
+                changed = u.changes(HS6_DIR, y) or u.changes(INTRA_EU_DIR, y)
+                for derived in DERIVED_DIRS if changed else ():  # computed from the flows this import replaces
                     if (out / derived / f"year={y}" / "part-0.parquet").exists():
                         u.drop_partition(derived, y)
                         result.stale_removed.append(f"{derived}/year={y}")
