@@ -302,9 +302,9 @@ def import_baci(csv: str | Path, country_codes: str | Path | None = None, produc
                         "ON d.code = r.j WHERE r.year = $y AND o.eu AND d.eu", {"y": y}).fetchall()[0][0])
                 else:
                     u.drop_partition(INTRA_EU_DIR, y)  # stale from an earlier --eu-bloc import
-                changed = u.changes(HS6_DIR, y) or u.changes(INTRA_EU_DIR, y)
-                for derived in DERIVED_DIRS if changed else ():  # computed from the flows this import replaces
-                    if (out / derived / f"year={y}" / "part-0.parquet").exists():
+                stale = [x for x in DERIVED_DIRS if (out / x / f"year={y}" / "part-0.parquet").exists()]
+                if stale and (u.changes(HS6_DIR, y) or u.changes(INTRA_EU_DIR, y)):  # computed from the old flows
+                    for derived in stale:
                         u.drop_partition(derived, y)
                         result.stale_removed.append(f"{derived}/year={y}")
         finally:

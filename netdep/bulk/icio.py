@@ -326,7 +326,8 @@ def import_icio(path: str | Path, out: str | Path = "data", eu_bloc: bool = True
         if measures:
             result.measures_rows = icio_measures(out, into=u)
             result.pagerank_rows = icio_pagerank(out, into=u)
-        elif u.changes(ICIO_DIR, ICIO_YEAR) or u.changes(ICIO_INTRA_EU_DIR, ICIO_YEAR):
+        elif (any((out / x / f"year={ICIO_YEAR}").exists() for x in (ICIO_MEASURES_DIR, ICIO_PAGERANK_DIR))
+              and (u.changes(ICIO_DIR, ICIO_YEAR) or u.changes(ICIO_INTRA_EU_DIR, ICIO_YEAR))):
             for derived in (ICIO_MEASURES_DIR, ICIO_PAGERANK_DIR):  # computed from the flows this import replaces
                 u.drop_partition(derived, ICIO_YEAR)
     return result
