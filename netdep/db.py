@@ -53,17 +53,24 @@ def setup_sql(data_dir: str = "data") -> str:
 def connect(data_dir: str | Path | None = None, validate: bool = True, database: str = ":memory:"):
     """A DuckDB connection with views over ``data_dir``'s tables (validated first by default).
 
+    The views read the files when a query runs: an interrupted commit is completed before the views are
+    made, and a query never sees half a file, but a commit between two queries (or during one that reads
+    several partitioned tables) is visible to the later reads. To see one version of the folder across
+    queries, run them inside :func:`netdep.store.read_consistent` (``netdep sql`` does).
+
     Views: the six tables, plus ``flows_named``, ``pair_flows``, ``dependencies``
     and ``concentration`` (see ``netdep/sql/views.sql``); with product-level data (``<data>/hs6/``) also
     ``hs6_flows``, ``flows_all`` and, once computed, ``hs6_dependencies`` (``netdep/bulk/sql/views.sql``).
     """
     import duckdb
 
-    from .store import default_data_dir, load
+    from .store import default_data_dir, load, recover
 
     d = Path(data_dir) if data_dir is not None else default_data_dir()
     if validate:
-        load(d)
+        load(d)  # completes an interrupted commit first (store.read_tables)
+    elif d.is_dir():
+        recover(d)  # never views over a half-committed folder
     con = duckdb.connect(database)
     con.execute(setup_sql(str(d.resolve()).replace("\\", "/")))
     return con
@@ -91,11 +98,13 @@ def sandboxed(data_dir: str | Path | None = None, validate: bool = True):
     import duckdb
     import pyarrow.dataset as pads
 
-    from .store import default_data_dir, load
+    from .store import default_data_dir, load, recover
 
     d = Path(data_dir) if data_dir is not None else default_data_dir()
     if validate:
         load(d)
+    elif d.is_dir():
+        recover(d)
     sql = setup_sql(str(d.resolve()).replace("\\", "/"))
     datasets: dict[str, object] = {}
 

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from .errors import LockError
 
-__all__ = ["data_lock", "LOCK_NAME", "DEFAULT_WAIT"]
+__all__ = ["data_lock", "LockTimeout", "LOCK_NAME", "DEFAULT_WAIT"]
 
 LOCK_NAME = ".lock"
 DEFAULT_WAIT = 5.0  # seconds a writer waits for another writer before giving up
@@ -78,6 +78,10 @@ except ImportError:  # pragma: no cover - Windows: lock the .lock file itself
 
     def _open_dir(d: Path) -> int:
         return _open_lock_file(d / LOCK_NAME)
+
+
+class LockTimeout(LockError):
+    """Another writer held the lock longer than the wait."""
 
 
 def _refuse_odd(path: Path) -> None:
@@ -135,7 +139,7 @@ def data_lock(data_dir: str | Path, wait: float = DEFAULT_WAIT) -> Iterator[Path
         deadline = time.monotonic() + max(0.0, wait)
         while not _try_lock(dfd):
             if time.monotonic() >= deadline:
-                raise LockError(
+                raise LockTimeout(
                     f"{path}: another netdep writer is editing this data folder{_holder(path)} and did not "
                     f"finish within {wait:g} s; retry when it is done, or wait longer with --wait SECONDS")
             time.sleep(_POLL)

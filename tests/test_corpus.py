@@ -422,6 +422,87 @@ def _file_as_parent(d: Path) -> None:
     (d / "out").write_text("a file where the export folder should be")
 
 
+class _Killed(BaseException):
+    """Stands for SIGKILL inside a commit."""
+
+
+BACI_OLD = "2021,156,842,854231,1.5,NA\n2022,156,842,854231,2.5,NA\n2022,251,276,854231,4,NA\n"
+BACI_NEW = "2021,156,842,854231,10.5,NA\n2022,156,842,854231,20.5,NA\n2022,251,276,854231,40,NA\n"
+
+
+def _baci_imported(d: Path) -> None:
+    from netdep.bulk.baci import import_baci
+
+    (d / "old.csv").write_text("t,i,j,k,v,q\n" + BACI_OLD)
+    (d / "new.csv").write_text("t,i,j,k,v,q\n" + BACI_NEW)
+    import_baci(d / "old.csv", out=d / "data")
+
+
+def _half_staged_partition(d: Path) -> None:
+    """An import killed while writing a partition: a partial staged file next to the partition."""
+    from netdep.store import TMP_PREFIX
+
+    _baci_imported(d)
+    part = d / "data" / "hs6" / "year=2022"
+    (part / f"{TMP_PREFIX}part-0-killed.staged").write_bytes((part / "part-0.parquet").read_bytes()[:200])
+    (d / "data" / "hs6" / "year=2023").mkdir()  # a partition folder the killed import had just made
+    (d / "data" / "hs6" / "year=2023" / f"{TMP_PREFIX}part-0-killed2.staged").write_bytes(b"PAR1")
+
+
+def _staged_gone(d: Path) -> None:
+    from netdep.store import TMP_PREFIX
+
+    assert not list((d / "data").rglob(f"{TMP_PREFIX}*"))
+    assert not (d / "data" / "hs6" / "year=2023").exists()
+
+
+def _interrupted_import(swaps: int, lose: str | None = None) -> Callable[[Path], None]:
+    """`import_baci` of new.csv stopped inside its commit after ``swaps`` staged files were moved in (the
+    journal stays); ``lose``: then delete the staged file of that target, as a careless clean-up would."""
+    def build(d: Path) -> None:
+        import json
+        import os
+
+        from netdep.bulk.baci import import_baci
+        from netdep.store import JOURNAL_NAME
+
+        _baci_imported(d)
+        real, moved = os.replace, []
+
+        def replace(src, dst):
+            if str(src).endswith(".staged"):
+                if len(moved) == swaps:
+                    raise _Killed
+                moved.append(dst)
+            return real(src, dst)
+
+        os.replace = replace
+        try:
+            import_baci(d / "new.csv", out=d / "data")
+        except _Killed:
+            pass
+        finally:
+            os.replace = real
+        journal = json.loads((d / "data" / JOURNAL_NAME).read_text())
+        if lose:
+            (d / "data" / Path(lose).parent / journal["files"][lose]).unlink()
+    return build
+
+
+def _partitions_new(d: Path) -> None:
+    from netdep.store import JOURNAL_NAME
+
+    assert not (d / "data" / JOURNAL_NAME).exists()
+    t = pq.read_table(d / "data" / "hs6" / "year=2021" / "part-0.parquet")
+    u = pq.read_table(d / "data" / "hs6" / "year=2022" / "part-0.parquet")
+    assert t.column("value").to_pylist() == [10.5e-6] and sorted(u.column("value").to_pylist()) == [20.5e-6, 40e-6]
+
+
+def _scenario_file(d: Path) -> None:
+    src = Path(__file__).resolve().parents[1] / "data" / "scenarios" / "sanctions_relief.toml"
+    (d / "s.toml").write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+
+
 SET = ("flows", "set", "--data", "{data}", "--year", "2025", "--origin", "AUS", "note=corpus")
 FAULTS = [
     # multi-table writes: an import killed between two swaps, the journal completed by the next command
@@ -432,6 +513,20 @@ FAULTS = [
     Fault("journal_not_netdeps", "atomic multi-table writes", ("validate", "--data", "{data}"),
           "error: {data}/.netdep-journal.json: not a netdep journal",
           lambda d: (d / "data" / ".netdep-journal.json").write_text("{not json")),
+    # partitioned imports (netdep import baci / icio): the same journal over partitions
+    Fault("partition_journal_between_swaps", "atomic multi-table writes",
+          ("sql", "--data", "{data}", "--format", "csv", "-c", "SELECT year, value * 1e6 AS v FROM hs6_flows "
+           "WHERE year = 2021"), "2021,10.5", _interrupted_import(1), code=0, unchanged=False,
+          after=_partitions_new),
+    Fault("partition_staged_file_missing", "atomic multi-table writes", ("validate", "--data", "{data}"),
+          "error: {data}/.netdep-journal.json: lists the staged file hs6/year=2022/.netdep-tmp-part-0-",
+          _interrupted_import(1, lose="hs6/year=2022/part-0.parquet")),
+    Fault("partition_half_staged_ignored", "atomic multi-table writes",
+          ("sql", "--data", "{data}", "--format", "csv", "-c", "SELECT year, value * 1e6 AS v FROM hs6_flows "
+           "ORDER BY year, v"), "2022,4", _half_staged_partition, code=0),
+    Fault("partition_half_staged_cleaned", "atomic multi-table writes",
+          ("import", "baci", "{case}/new.csv", "--out", "{data}", "--no-progress"), "read 3 BACI rows",
+          _half_staged_partition, code=0, unchanged=False, after=_staged_gone),
     # the lock
     Fault("lock_symlink", "lock", SET, "error: {data}/.lock: is a symbolic link; netdep never follows",
           _link_lock("file"), after=_lock_untouched),
@@ -495,6 +590,16 @@ FAULTS = [
     Fault("generation_garbage", "OS errors", ("validate", "--data", "{data}"),
           "error: {data}/.netdep-generation: 'x' is not a commit count",
           lambda d: (d / "data" / ".netdep-generation").write_text("x")),
+    # unbounded work: refused before any is done, with the option that asks for more
+    Fault("sweep_steps_above_max", "unbounded work",
+          ("scenario", "sweep", "{case}/s.toml", "--data", "{data}", "--param", "0.factor", "--from", "1", "--to",
+           "2", "--steps", "20000", "--out", "{case}/sweeps"),
+          "error: --steps: 20000 is above --max-steps 1001; each step recomputes every measure",
+          _scenario_file, after=lambda d: not (d / "sweeps").exists() or pytest.fail("sweep output written")),
+    Fault("sweep_steps_above_given_max", "unbounded work",
+          ("scenario", "sweep", "{case}/s.toml", "--data", "{data}", "--param", "0.factor", "--from", "1", "--to",
+           "2", "--steps", "12", "--max-steps", "11", "--out", "{case}/sweeps"),
+          "error: --steps: 12 is above --max-steps 11", _scenario_file),
     # smaller
     Fault("sql_param_nan", "smaller", ("sql", "--data", "{data}", "-c", "SELECT :y AS y", "-p", "y=nan"),
           "Error: Invalid value for -p: y=nan: not a finite number", code=2),
@@ -575,4 +680,4 @@ def test_fault_classes_are_all_covered() -> None:
         counts[f.klass] = counts.get(f.klass, 0) + 1
     print("\nfault corpus cases per class:", counts)
     assert set(counts) == {"atomic multi-table writes", "lock", "SQL file access", "no silent fall-back",
-                           "keys and magnitudes", "CSV", "diff", "OS errors", "smaller"}
+                           "keys and magnitudes", "CSV", "diff", "OS errors", "unbounded work", "smaller"}

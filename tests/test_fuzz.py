@@ -231,3 +231,79 @@ def test_symlinked_data_folder_is_used_and_a_symlinked_table_refused(tmp_path: P
     assert r.returncode == 1 and "Traceback" not in r.stderr  # a table that is a link is refused, not followed
     assert "sources.parquet: is a symbolic link, not a table file; move it away; nothing was written" in r.stderr
     assert elsewhere.read_bytes() == outside and (real / "sources.parquet").is_symlink()
+
+
+# -- partitioned imports on a full disk, a read-only folder and symbolic links ---------------------------------
+
+BACI_OLD = "t,i,j,k,v,q\n2021,156,842,854231,1.5,NA\n2022,156,842,854231,2.5,NA\n"
+
+
+def _baci_big(path: Path, rows: int = 40_000) -> Path:
+    """A BACI file whose partitions need more room than the full disk has left."""
+    lines = ["t,i,j,k,v,q"]
+    codes = (156, 842, 251, 276, 392, 643, 699, 410)
+    n = 0
+    for k in range(100000, 999999, 7):
+        for i in codes:
+            for j in codes:
+                if i != j and n < rows:
+                    lines.append(f"2022,{i},{j},{k},{(n * 37) % 9973 + 0.125},{n % 97}.5")
+                    n += 1
+        if n >= rows:
+            break
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _partitions(d: Path) -> dict[str, bytes]:
+    return {p.relative_to(d).as_posix(): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()
+            and not p.name.startswith(".")}
+
+
+def test_full_disk_baci_import_fails_cleanly_and_leaves_the_old_partitions(tmp_path: Path) -> None:
+    big = _baci_big(tmp_path / "big.csv")
+    with _tmpfs(tmp_path / "disk", size_kb=2048) as disk:
+        d = shutil.copytree(BASE, disk / "data")
+        (tmp_path / "old.csv").write_text(BACI_OLD)
+        assert _cli_proc("import", "baci", str(tmp_path / "old.csv"), "--out", str(d), "--no-progress").returncode == 0
+        before = _partitions(d)
+        _fill(disk, leave=64 * 1024)  # room for the journal, not for the new partitions
+        r = _cli_proc("import", "baci", str(big), "--out", str(d), "--no-progress")
+        assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+        assert "the disk is full; free space and run the command again" in r.stderr, r.stderr
+        assert _partitions(d) == before  # all old: no partition of the new import was committed
+        assert not list(d.rglob(".netdep-tmp-*")) and not (d / ".netdep-journal.json").exists()
+        assert _cli_proc("sql", "--data", str(d), "--format", "csv", "-c",
+                         "SELECT count(*) AS n FROM hs6_flows").stdout.splitlines() == ["n", "2"]
+        (disk / "filler").unlink()
+        r = _cli_proc("import", "baci", str(big), "--out", str(d), "--no-progress")
+        assert r.returncode == 0, r.stderr  # with space again, the import goes through
+
+
+def test_read_only_folder_refuses_a_baci_import(tmp_path: Path) -> None:
+    (tmp_path / "old.csv").write_text(BACI_OLD)
+    with _tmpfs(tmp_path / "ro") as mnt:
+        d = shutil.copytree(BASE, mnt / "data")
+        assert _cli_proc("import", "baci", str(tmp_path / "old.csv"), "--out", str(d), "--no-progress").returncode == 0
+        subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+        r = _cli_proc("import", "baci", str(tmp_path / "old.csv"), "--out", str(d), "--no-progress")
+        assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+        assert f"error: {d}: the data folder is not writable (Read-only file system)" in r.stderr
+        r = _cli_proc("sql", "--data", str(d), "--format", "csv", "-c", "SELECT count(*) AS n FROM hs6_flows")
+        assert r.returncode == 0 and r.stdout.splitlines() == ["n", "2"], r.stderr  # reading still works
+
+
+def test_symlinked_partition_file_is_refused_not_followed(tmp_path: Path) -> None:
+    d = shutil.copytree(BASE, tmp_path / "data")
+    (tmp_path / "old.csv").write_text(BACI_OLD)
+    assert _cli_proc("import", "baci", str(tmp_path / "old.csv"), "--out", str(d), "--no-progress").returncode == 0
+    part = d / "hs6" / "year=2022" / "part-0.parquet"
+    elsewhere = tmp_path / "elsewhere.parquet"
+    shutil.move(part, elsewhere)
+    part.symlink_to(elsewhere)
+    outside = elsewhere.read_bytes()
+    r = _cli_proc("import", "baci", str(tmp_path / "old.csv"), "--out", str(d), "--no-progress")
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert f"error: {part}: is a symbolic link, not a table file; move it away; nothing was written" in r.stderr
+    assert elsewhere.read_bytes() == outside and part.is_symlink()
+    assert not list(d.rglob(".netdep-tmp-*"))

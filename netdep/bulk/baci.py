@@ -17,7 +17,8 @@ Layout written under ``out`` (a netdep data folder; ``netdep.db.connect`` expose
 ``hs6_countries.parquet``, ``hs6_products.parquet``
     The code mappings used (BACI code -> actor, name; commodity -> HS code, description).
 
-Each year is swapped in atomically; years not in the input are left alone (BACI ships one file a year).
+One import is one unit: all its years and files become visible at once or not at all; years not in the input
+are left alone (BACI ships one file a year).
 Re-importing the same input gives byte-identical files.
 
 >>> from pathlib import Path
@@ -31,7 +32,6 @@ Re-importing the same input gives byte-identical files.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -39,12 +39,11 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ..errors import SourceFormatError
 from ..store import TMP_PREFIX
 from ._duck import arrow_table, bulk_connection, run_with_progress, sql_file
-from ._write import write_partition
+from ._write import unit
 from .codes import EU27, EU27_ACTOR, fallback_map, fallback_names, read_country_codes, read_product_codes
 
 __all__ = ["import_baci", "ImportResult", "HS6_SCHEMA", "INTRA_EU_SCHEMA", "HS6_DIR", "INTRA_EU_DIR",
@@ -53,6 +52,7 @@ __all__ = ["import_baci", "ImportResult", "HS6_SCHEMA", "INTRA_EU_SCHEMA", "HS6_
 BACI_COLUMNS = ("t", "i", "j", "k", "v", "q")
 DEFAULT_SOURCE_ID = "cepii_baci"
 HS6_DIR, INTRA_EU_DIR = "hs6", "hs6_intra_eu"
+DERIVED_DIRS = ("hs6_measures", "hs6_pagerank")  # written by `netdep measures` from hs6
 
 _DICT = pa.dictionary(pa.int32(), pa.string())  # codes repeat: dictionary-encoded in memory and on disk
 HS6_SCHEMA = pa.schema([
@@ -84,6 +84,7 @@ class ImportResult:
     intra_eu_rows: dict[int, int] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     eu_bloc: bool = False
+    stale_removed: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         years = ", ".join(f"{y}: {n:,}" for y, n in sorted(self.rows_out.items()))
@@ -91,6 +92,9 @@ class ImportResult:
         if self.eu_bloc:
             dropped = sum(self.intra_eu_rows.values())
             text += f"; EU members folded into {EU27_ACTOR}, {dropped:,} intra-EU rows dropped"
+        if self.stale_removed:
+            text += (f"; removed {', '.join(self.stale_removed)} (computed from the replaced flows: "
+                     "run `netdep measures`)")
         return text
 
 
@@ -184,19 +188,6 @@ def year_table(ints: pa.Table, actors: list[str], source_id: str) -> pa.Table:
     }, schema=HS6_SCHEMA)
 
 
-def _write_small(out: Path, name: str, table: pa.Table) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{name}-", suffix=".parquet", dir=out)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            pq.write_table(table, f, compression="zstd")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out / f"{name}.parquet")
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out / f"{name}.parquet"
-
-
 def _load(con, csv_path: Path, progress: bool) -> int:
     import duckdb
 
@@ -249,7 +240,7 @@ def _check_rows(con, csv_path: Path) -> None:
 
 def import_baci(csv: str | Path, country_codes: str | Path | None = None, product_codes: str | Path | None = None,
                 eu_bloc: bool = False, out: str | Path = "data", source_id: str = DEFAULT_SOURCE_ID,
-                progress: bool = False, memory_limit: str = "2GB") -> ImportResult:
+                progress: bool = False, memory_limit: str = "2GB", wait: float | None = None) -> ImportResult:
     """Stream one BACI CSV through DuckDB into ``out/hs6/year=YYYY/part-0.parquet`` (see the module doc).
 
     Parameters
@@ -264,51 +255,64 @@ def import_baci(csv: str | Path, country_codes: str | Path | None = None, produc
     source_id : ``source_id`` of every row.
     progress : show a progress bar (rich) on stderr.
     memory_limit : DuckDB's memory limit; beyond it, DuckDB spills to a temporary folder under ``out``.
+    wait : seconds to wait for another writer holding ``out``'s lock (default 5).
+
+    Everything an import writes -- each year's ``hs6`` and ``hs6_intra_eu`` partition, the removal of a
+    stale ``hs6_intra_eu`` partition (import without ``eu_bloc``) and of measures / PageRank partitions
+    computed from the flows it changes (not when the new partitions are byte-identical to the old),
+    ``hs6_countries.parquet``, ``hs6_products.parquet`` -- is
+    committed as one unit (:class:`netdep.bulk._write.Unit`) under ``out``'s lock: readers see the old
+    folder or the new one, never a mix, even when the import is killed.
 
     Raises :class:`~netdep.errors.SourceFormatError` for a file that is not BACI or has unmapped codes.
     """
     csv_path = Path(csv)
     _check_header(csv_path)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     products = read_product_codes(product_codes) if product_codes is not None else None
-    spill = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}duckdb-", dir=out))
-    con = bulk_connection(memory_limit, temp_dir=spill)
-    try:
-        result = ImportResult(rows_in=_load(con, csv_path, progress), eu_bloc=eu_bloc)
-        codes = [r[0] for r in con.execute("SELECT DISTINCT c FROM (SELECT i AS c FROM baci_raw UNION "
-                                           "SELECT j FROM baci_raw) ORDER BY c").fetchall()]
-        countries = _country_table(codes, Path(country_codes) if country_codes else None, eu_bloc)
-        actors = sorted(set(countries.column("actor").to_pylist()))
-        con.register("country_arrow", countries)
-        con.execute("CREATE OR REPLACE TEMP TABLE country_map AS SELECT code, actor, eu, "
-                    "(dense_rank() OVER (ORDER BY actor) - 1)::INTEGER AS rank FROM country_arrow")
-        years = [r[0] for r in con.execute("SELECT DISTINCT year FROM baci_raw ORDER BY year").fetchall()]
-        year_sql, intra_sql = sql_file("baci_year.sql"), sql_file("baci_intra_eu.sql")
-        for y in years:
-            ints = run_with_progress(con, lambda y=y: arrow_table(con, year_sql, {"year": y}),
-                                     f"sorting {HS6_DIR}/year={y}", progress)
-            table = year_table(ints, actors, source_id)
-            del ints
-            path, rows = write_partition(table.to_reader(), HS6_SCHEMA, out / HS6_DIR, y)
-            del table
-            result.rows_out[y] = rows
-            result.files.append(path)
-            if eu_bloc:
-                path, _ = write_partition(arrow_table(con, intra_sql, {"year": y}).to_reader(), INTRA_EU_SCHEMA,
-                                          out / INTRA_EU_DIR, y)
+    with unit(out, wait=wait) as u:  # one unit: every partition and file below, or none of them
+        spill = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}duckdb-", dir=out))
+        con = bulk_connection(memory_limit, temp_dir=spill)
+        try:
+            result = ImportResult(rows_in=_load(con, csv_path, progress), eu_bloc=eu_bloc)
+            codes = [r[0] for r in con.execute("SELECT DISTINCT c FROM (SELECT i AS c FROM baci_raw UNION "
+                                               "SELECT j FROM baci_raw) ORDER BY c").fetchall()]
+            countries = _country_table(codes, Path(country_codes) if country_codes else None, eu_bloc)
+            actors = sorted(set(countries.column("actor").to_pylist()))
+            con.register("country_arrow", countries)
+            con.execute("CREATE OR REPLACE TEMP TABLE country_map AS SELECT code, actor, eu, "
+                        "(dense_rank() OVER (ORDER BY actor) - 1)::INTEGER AS rank FROM country_arrow")
+            years = [r[0] for r in con.execute("SELECT DISTINCT year FROM baci_raw ORDER BY year").fetchall()]
+            year_sql, intra_sql = sql_file("baci_year.sql"), sql_file("baci_intra_eu.sql")
+            for y in years:
+                ints = run_with_progress(con, lambda y=y: arrow_table(con, year_sql, {"year": y}),
+                                         f"sorting {HS6_DIR}/year={y}", progress)
+                table = year_table(ints, actors, source_id)
+                del ints
+                path, rows = u.partition(table.to_reader(), HS6_SCHEMA, HS6_DIR, y)
+                del table
+                result.rows_out[y] = rows
                 result.files.append(path)
-                result.intra_eu_rows[y] = int(con.execute(
-                    "SELECT count(*) FROM baci_raw r JOIN country_map o ON o.code = r.i JOIN country_map d "
-                    "ON d.code = r.j WHERE r.year = $y AND o.eu AND d.eu", {"y": y}).fetchall()[0][0])
-            elif (out / INTRA_EU_DIR / f"year={y}").exists():
-                shutil.rmtree(out / INTRA_EU_DIR / f"year={y}")  # stale from an earlier --eu-bloc import
-    finally:
-        con.close()
-        shutil.rmtree(spill, ignore_errors=True)
-    result.files.append(_write_small(out, "hs6_countries", countries.drop_columns(["eu"])))
-    if products is not None:
-        keys = sorted(products)
-        result.files.append(_write_small(out, "hs6_products", pa.table({
-            "commodity": keys, "code": [k[4:] for k in keys], "description": [products[k] for k in keys]})))
+                if eu_bloc:
+                    path, _ = u.partition(arrow_table(con, intra_sql, {"year": y}).to_reader(), INTRA_EU_SCHEMA,
+                                          INTRA_EU_DIR, y)
+                    result.files.append(path)
+                    result.intra_eu_rows[y] = int(con.execute(
+                        "SELECT count(*) FROM baci_raw r JOIN country_map o ON o.code = r.i JOIN country_map d "
+                        "ON d.code = r.j WHERE r.year = $y AND o.eu AND d.eu", {"y": y}).fetchall()[0][0])
+                else:
+                    u.drop_partition(INTRA_EU_DIR, y)  # stale from an earlier --eu-bloc import
+                stale = [x for x in DERIVED_DIRS if (out / x / f"year={y}" / "part-0.parquet").exists()]
+                if stale and (u.changes(HS6_DIR, y) or u.changes(INTRA_EU_DIR, y)):  # computed from the old flows
+                    for derived in stale:
+                        u.drop_partition(derived, y)
+                        result.stale_removed.append(f"{derived}/year={y}")
+        finally:
+            con.close()
+            shutil.rmtree(spill, ignore_errors=True)
+        result.files.append(u.file("hs6_countries", countries.drop_columns(["eu"])))
+        if products is not None:
+            keys = sorted(products)
+            result.files.append(u.file("hs6_products", pa.table({
+                "commodity": keys, "code": [k[4:] for k in keys], "description": [products[k] for k in keys]})))
     return result

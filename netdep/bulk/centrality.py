@@ -31,7 +31,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import NetdepError
-from ._write import partition_years, write_partition
+from ._write import partition_years, unit
 
 __all__ = ["layer_pagerank", "pagerank_layers", "LayerGraphs", "read_layers", "write_pagerank", "PAGERANK_SCHEMA",
            "PAGERANK_DIR", "PowerIterationFailedConvergence", "layers_from_table", "pagerank_table",
@@ -416,7 +416,7 @@ def write_pagerank(data_dir: str | Path, years: list[int] | None = None, out: st
     ``out`` instead of ``data_dir`` when given)."""
     d = Path(data_dir)
     res = {}
-    for y in years if years is not None else partition_years(d / "hs6"):
-        _, res[y] = write_partition(pagerank_layers(d, y, **kw).to_reader(), PAGERANK_SCHEMA,
-                                 Path(out or d) / PAGERANK_DIR, y)
+    with unit(Path(out or d)) as u:  # every year's PageRank becomes visible together
+        for y in years if years is not None else partition_years(d / "hs6"):
+            _, res[y] = u.partition(pagerank_layers(d, y, **kw).to_reader(), PAGERANK_SCHEMA, PAGERANK_DIR, y)
     return res

@@ -29,7 +29,8 @@ Layout written under ``out`` (next to BACI's ``hs6/``; ``netdep sql`` shows them
 ``isic_industries/year=2022/part-0.parquet`` (view ``isic_industries``)
     The 50 ICIO industries of the release: commodity, code, name (the OECD's labels).
 
-Re-importing the same file gives byte-identical files; each partition is swapped in atomically.
+Re-importing the same file gives byte-identical files; all partitions of an import are committed as one
+unit (readers never see some new and some old).
 
 >>> from pathlib import Path
 >>> import tempfile
@@ -56,8 +57,8 @@ import pyarrow.parquet as pq
 
 from ..errors import SourceFormatError
 from ..store import TMP_PREFIX
-from ._duck import arrow_table, bulk_connection, glob_sql, run_with_progress, sql_file
-from ._write import partition_years, write_partition
+from ._duck import arrow_table, bulk_connection, run_with_progress, sql_file
+from ._write import Unit, unit
 from .baci import HS6_SCHEMA, INTRA_EU_SCHEMA
 from .codes import EU27, EU27_ACTOR
 
@@ -257,7 +258,7 @@ def _flows_table(t: pa.Table) -> pa.Table:
 
 
 def import_icio(path: str | Path, out: str | Path = "data", eu_bloc: bool = True, measures: bool = True,
-                progress: bool = False, memory_limit: str = "2GB") -> IcioResult:
+                progress: bool = False, memory_limit: str = "2GB", wait: float | None = None) -> IcioResult:
     """Read the ICIO bilateral intermediate table into ``out/isic/year=2022`` (see the module doc).
 
     Parameters
@@ -269,6 +270,11 @@ def import_icio(path: str | Path, out: str | Path = "data", eu_bloc: bool = True
     measures : also compute the dependency measures (:func:`icio_measures`) and PageRank on every industry
         layer (:func:`icio_pagerank`).
     progress : draw a progress bar (rich) on stderr while reading.
+    wait : seconds to wait for another writer holding ``out``'s lock (default 5).
+
+    Every partition the import writes (flows, intra-EU, domestic, industries, measures, PageRank; the
+    removal of a stale intra-EU partition, or of measures it does not recompute) is committed as one unit
+    under ``out``'s lock: readers see all old or all new, even when the import is killed.
 
     Raises :class:`~netdep.errors.SourceFormatError` (``FILE:ROW: column: what is wrong``) for bad input.
     """
@@ -277,101 +283,123 @@ def import_icio(path: str | Path, out: str | Path = "data", eu_bloc: bool = True
     src = Path(path)
     _check_header(src)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    spill = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}duckdb-", dir=out))
-    con = bulk_connection(memory_limit, temp_dir=spill)
-    try:
+    with unit(out, wait=wait) as u:  # one unit: flows, intra-EU, domestic, industries, measures, PageRank
+        spill = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}duckdb-", dir=out))
+        con = bulk_connection(memory_limit, temp_dir=spill)
         try:
-            run_with_progress(con, lambda: con.execute(_LOAD_SQL, {"csv": str(src)}), f"reading {src.name}",
-                              progress)
-        except duckdb.Error as exc:
-            msg = " ".join(ln.strip() for ln in str(exc).splitlines() if ln.strip())[:300]
-            raise SourceFormatError(f"{src}: {msg}") from None
-        result = IcioResult(rows_in=_validate(con, src), eu_bloc=eu_bloc)
-        con.execute("CREATE OR REPLACE TEMP TABLE icio_raw AS SELECT exporter, sector, importer, "
-                    "CAST(value_usd_mn AS DECIMAL(38, 13)) AS v FROM icio_text")
-        eu = set(EU27)
-        codes = sorted(ICIO_ECONOMIES)
-        con.register("actor_arrow", pa.table({
-            "code": codes, "actor": [EU27_ACTOR if eu_bloc and c in eu else c for c in codes],
-            "eu": [eu_bloc and c in eu for c in codes]}))
-        con.execute("CREATE OR REPLACE TEMP TABLE actor_map AS SELECT * FROM actor_arrow")
-        flows = _flows_table(arrow_table(con, _FLOWS_SQL))
-        p, result.rows_out = write_partition(flows.to_reader(), HS6_SCHEMA, out / ICIO_DIR, ICIO_YEAR)
-        result.files.append(p)
-        if eu_bloc:
-            intra = arrow_table(con, _INTRA_SQL)
-            p, result.intra_eu_rows = write_partition(intra.to_reader(), INTRA_EU_SCHEMA, out / ICIO_INTRA_EU_DIR,
-                                                      ICIO_YEAR)
-            result.intra_eu_rows = sum(intra.column("flows").to_pylist())
+            try:
+                run_with_progress(con, lambda: con.execute(_LOAD_SQL, {"csv": str(src)}), f"reading {src.name}",
+                                  progress)
+            except duckdb.Error as exc:
+                msg = " ".join(ln.strip() for ln in str(exc).splitlines() if ln.strip())[:300]
+                raise SourceFormatError(f"{src}: {msg}") from None
+            result = IcioResult(rows_in=_validate(con, src), eu_bloc=eu_bloc)
+            con.execute("CREATE OR REPLACE TEMP TABLE icio_raw AS SELECT exporter, sector, importer, "
+                        "CAST(value_usd_mn AS DECIMAL(38, 13)) AS v FROM icio_text")
+            eu = set(EU27)
+            codes = sorted(ICIO_ECONOMIES)
+            con.register("actor_arrow", pa.table({
+                "code": codes, "actor": [EU27_ACTOR if eu_bloc and c in eu else c for c in codes],
+                "eu": [eu_bloc and c in eu for c in codes]}))
+            con.execute("CREATE OR REPLACE TEMP TABLE actor_map AS SELECT * FROM actor_arrow")
+            flows = _flows_table(arrow_table(con, _FLOWS_SQL))
+            p, result.rows_out = u.partition(flows.to_reader(), HS6_SCHEMA, ICIO_DIR, ICIO_YEAR)
             result.files.append(p)
-        elif (out / ICIO_INTRA_EU_DIR / f"year={ICIO_YEAR}").exists():
-            shutil.rmtree(out / ICIO_INTRA_EU_DIR / f"year={ICIO_YEAR}")
-        p, result.domestic_rows = write_partition(arrow_table(con, _DOMESTIC_SQL).to_reader(), DOMESTIC_SCHEMA,
-                                                  out / ICIO_DOMESTIC_DIR, ICIO_YEAR)
+            if eu_bloc:
+                intra = arrow_table(con, _INTRA_SQL)
+                p, _ = u.partition(intra.to_reader(), INTRA_EU_SCHEMA, ICIO_INTRA_EU_DIR, ICIO_YEAR)
+                result.intra_eu_rows = sum(intra.column("flows").to_pylist())
+                result.files.append(p)
+            else:
+                u.drop_partition(ICIO_INTRA_EU_DIR, ICIO_YEAR)
+            p, result.domestic_rows = u.partition(arrow_table(con, _DOMESTIC_SQL).to_reader(), DOMESTIC_SCHEMA,
+                                                  ICIO_DOMESTIC_DIR, ICIO_YEAR)
+            result.files.append(p)
+        finally:
+            con.close()
+            shutil.rmtree(spill, ignore_errors=True)
+        keys = list(ICIO_SECTORS)
+        industries = pa.table({"commodity": [isic_commodity(k) for k in keys], "code": keys,
+                               "name": [ICIO_SECTORS[k] for k in keys]})
+        p, _ = u.partition(industries.to_reader(), industries.schema, ICIO_INDUSTRIES_DIR, ICIO_YEAR)
         result.files.append(p)
-    finally:
-        con.close()
-        shutil.rmtree(spill, ignore_errors=True)
-    keys = list(ICIO_SECTORS)
-    industries = pa.table({"commodity": [isic_commodity(k) for k in keys], "code": keys,
-                           "name": [ICIO_SECTORS[k] for k in keys]})
-    p, _ = write_partition(industries.to_reader(), industries.schema, out / ICIO_INDUSTRIES_DIR, ICIO_YEAR)
-    result.files.append(p)
-    if measures:
-        result.measures_rows = icio_measures(out)
-        result.pagerank_rows = icio_pagerank(out)
+        if measures:
+            result.measures_rows = icio_measures(out, into=u)
+            result.pagerank_rows = icio_pagerank(out, into=u)
+        elif (any((out / x / f"year={ICIO_YEAR}").exists() for x in (ICIO_MEASURES_DIR, ICIO_PAGERANK_DIR))
+              and (u.changes(ICIO_DIR, ICIO_YEAR) or u.changes(ICIO_INTRA_EU_DIR, ICIO_YEAR))):
+            for derived in (ICIO_MEASURES_DIR, ICIO_PAGERANK_DIR):  # computed from the flows this import replaces
+                u.drop_partition(derived, ICIO_YEAR)
     return result
 
 
-def icio_connection(data_dir: str | Path, memory_limit: str = "2GB"):
+def _files_sql(files: list[Path]) -> str:
+    """A quoted SQL list of file paths (paths cannot be bound in a view)."""
+    return "[" + ", ".join("'" + str(f).replace("\\", "/").replace("'", "''") + "'" for f in files) + "]"
+
+
+def icio_connection(data_dir: str | Path, memory_limit: str = "2GB", into: Unit | None = None):
     """A DuckDB connection where ``hs6_flows`` / ``hs6_intra_eu`` read the ICIO industry tables, so the BACI
-    measures SQL (``netdep/bulk/sql/measures.sql``) runs on them unchanged."""
+    measures SQL (``netdep/bulk/sql/measures.sql``) runs on them unchanged. With ``into``, the tables as that
+    unit will leave them (its staged partitions)."""
     d = Path(data_dir)
+    u = into if into is not None else Unit(d)
     con = bulk_connection(memory_limit, threads=1)  # one thread: sums in one order, same bytes every run
+    hive = "hive_partitioning = true, hive_types = {'year': BIGINT}"
+    flows = [u.source(ICIO_DIR, y) for y in u.years(ICIO_DIR)]
     con.execute(f"CREATE VIEW hs6_flows AS SELECT year, commodity, origin, destination, value FROM read_parquet("
-                f"{glob_sql(d / ICIO_DIR)}, hive_partitioning = true, hive_types = {{'year': BIGINT}})")
-    if partition_years(d / ICIO_INTRA_EU_DIR):
+                f"{_files_sql(flows)}, {hive})")
+    intra = [u.source(ICIO_INTRA_EU_DIR, y) for y in u.years(ICIO_INTRA_EU_DIR)]
+    if intra:
         con.execute(f"CREATE VIEW hs6_intra_eu AS SELECT year, commodity, value FROM read_parquet("
-                    f"{glob_sql(d / ICIO_INTRA_EU_DIR)}, hive_partitioning = true, hive_types = {{'year': BIGINT}})")
+                    f"{_files_sql(intra)}, {hive})")
     else:
         con.execute("CREATE VIEW hs6_intra_eu AS SELECT NULL::BIGINT AS year, NULL::VARCHAR AS commodity, "
                     "NULL::DOUBLE AS value WHERE false")
     return con
 
 
-def icio_measures(data_dir: str | Path) -> int:
+def icio_measures(data_dir: str | Path, into: Unit | None = None) -> int:
     """Dependency measures for every (importer, industry) of ``<data>/isic`` (the formulas of
     :mod:`netdep.bulk.measures`: import value, suppliers, HHI, top supplier and share, GeoDep and EC flags),
-    written to ``<data>/isic_measures/year=YYYY`` (view ``isic_dependencies``); returns the rows written."""
+    written to ``<data>/isic_measures/year=YYYY`` (view ``isic_dependencies``); returns the rows written.
+
+    With ``into`` (a :class:`~netdep.bulk._write.Unit`, as :func:`import_icio` passes), computed from that
+    unit's staged flows and staged in it; else written as a unit of its own."""
     from .measures import MEASURES_SCHEMA
 
     d = Path(data_dir)
-    con = icio_connection(d)
+    if into is None:
+        with unit(d) as u:
+            return icio_measures(d, into=u)
+    con = icio_connection(d, into=into)
     n = 0
     try:
-        for y in partition_years(d / ICIO_DIR):
-            _, k = write_partition(arrow_table(con, sql_file("measures.sql"), {"year": y}).to_reader(),
-                                   MEASURES_SCHEMA, d / ICIO_MEASURES_DIR, y)
+        for y in into.years(ICIO_DIR):
+            _, k = into.partition(arrow_table(con, sql_file("measures.sql"), {"year": y}).to_reader(),
+                                  MEASURES_SCHEMA, ICIO_MEASURES_DIR, y)
             n += k
     finally:
         con.close()
     return n
 
 
-def icio_pagerank(data_dir: str | Path, alpha: float = 0.85) -> int:
+def icio_pagerank(data_dir: str | Path, alpha: float = 0.85, into: Unit | None = None) -> int:
     """PageRank of every actor in every industry layer of ``<data>/isic`` at once (the batched, networkx-exact
     power iteration of :mod:`netdep.bulk.centrality`), written to ``<data>/isic_pagerank/year=YYYY`` (view
-    ``isic_pagerank``); returns the rows written."""
+    ``isic_pagerank``); returns the rows written. ``into``: as for :func:`icio_measures`."""
     from .centrality import PAGERANK_SCHEMA, layer_pagerank, layers_from_table, pagerank_table
 
     d = Path(data_dir)
+    if into is None:
+        with unit(d) as u:
+            return icio_pagerank(d, alpha, into=u)
     n = 0
-    for y in partition_years(d / ICIO_DIR):
-        with pq.ParquetFile(d / ICIO_DIR / f"year={y}" / "part-0.parquet") as f:
+    for y in into.years(ICIO_DIR):
+        with pq.ParquetFile(into.source(ICIO_DIR, y)) as f:
             t = f.read(columns=["commodity", "origin", "destination", "value"])
         g = layers_from_table(t)
         x, _ = layer_pagerank(g, alpha=alpha)
-        _, k = write_partition(pagerank_table(g, x).to_reader(), PAGERANK_SCHEMA, d / ICIO_PAGERANK_DIR, y)
+        _, k = into.partition(pagerank_table(g, x).to_reader(), PAGERANK_SCHEMA, ICIO_PAGERANK_DIR, y)
         n += k
     return n

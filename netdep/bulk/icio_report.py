@@ -69,7 +69,17 @@ def industry_section(data_dir: str | Path, importers: tuple[str, ...] = DEFAULT_
 
     Returns ``{"year", "economies", "source_id", "importers": [{"importer", "name", "total", "rows"}],
     "eu_china": [...], "mutual": [...], "centrality": [...]}``; values in US$ bn, shares as fractions.
+
+    Read as of one version of the folder (:func:`netdep.store.read_consistent`): never the measures
+    of one import with the flows of another.
     """
+    from ..store import read_consistent
+
+    return read_consistent(data_dir, lambda: _industry_section(data_dir, importers, top, min_share, year))
+
+
+def _industry_section(data_dir: str | Path, importers: tuple[str, ...] = DEFAULT_IMPORTERS, top: int = 8,
+                      min_share: float = MIN_SHARE, year: int | None = None) -> dict[str, Any] | None:
     d = Path(data_dir)
     years = partition_years(d / ICIO_DIR)
     if not years:

@@ -40,7 +40,7 @@ import pyarrow as pa
 from ..errors import NetdepError
 from ..store import TMP_PREFIX
 from ._duck import arrow_table, bulk_connection, sql_file
-from ._write import partition_years, write_partition
+from ._write import partition_years, unit
 from .views import bulk_views_sql
 
 __all__ = ["compute_measures", "measures_pandas", "MeasuresResult", "MEASURES_SCHEMA", "MEASURES_DIR",
@@ -97,19 +97,20 @@ def compute_measures(data_dir: str | Path, years: list[int] | None = None, memor
     if not have:
         raise no_hs6_data(d)
     years = have if years is None else [y for y in years if y in have]
-    spill = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}duckdb-", dir=d))
-    con = measures_connection(d, memory_limit)
-    con.execute(f"SET temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
     result = MeasuresResult()
     sql = sql_file("measures.sql")
-    try:
-        for y in years:
-            path, n = write_partition(arrow_table(con, sql, {"year": y}).to_reader(), MEASURES_SCHEMA,
-                                      Path(out or d) / MEASURES_DIR, y)
-            result.rows[y], result.files = n, [*result.files, path]
-    finally:
-        con.close()
-        shutil.rmtree(spill, ignore_errors=True)
+    with unit(Path(out or d)) as u:  # every year's measures become visible together
+        spill = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}duckdb-", dir=d))  # after unit() cleaned temporaries
+        con = measures_connection(d, memory_limit)
+        con.execute(f"SET temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
+        try:
+            for y in years:
+                path, n = u.partition(arrow_table(con, sql, {"year": y}).to_reader(), MEASURES_SCHEMA,
+                                      MEASURES_DIR, y)
+                result.rows[y], result.files = n, [*result.files, path]
+        finally:
+            con.close()
+            shutil.rmtree(spill, ignore_errors=True)
     return result
 
 

@@ -58,7 +58,17 @@ def product_section(data_dir: str | Path, importers: tuple[str, ...] = DEFAULT_I
     Returns ``{"title", "year", "threshold", "source", "importers": [{"importer", "name", "rows",
     "note"}]}``; each row has product, description, top_supplier, top_share, hhi, import_value (US$ bn),
     suppliers.
+
+    Read as of one version of the folder (:func:`netdep.store.read_consistent`): never the measures
+    of one import with the flows of another.
     """
+    from ..store import read_consistent
+
+    return read_consistent(data_dir, lambda: _product_section(data_dir, importers, top, year))
+
+
+def _product_section(data_dir: str | Path, importers: tuple[str, ...] = DEFAULT_IMPORTERS, top: int = 10,
+                     year: int | None = None) -> dict[str, Any] | None:
     d = Path(data_dir)
     years = partition_years(d / "hs6")
     if not years:

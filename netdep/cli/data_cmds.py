@@ -112,8 +112,12 @@ def sql(file: Path | None, command: str | None, params: tuple[str, ...], setup: 
             raise click.BadParameter(f"'{p}' is not NAME=VALUE", param_hint="-p")
         k, v = p.split("=", 1)
         bound[k] = _typed(k, v)
-    con = db.connect(d) if allow_file_access else db.sandboxed(d)
-    columns, rows = db.run_sql(con, text, bound)
+    if allow_file_access:  # may write: run once
+        columns, rows = db.run_sql(db.connect(d), text, bound)
+    else:  # read-only: repeated if a commit overlapped it, so it sees one version of the folder
+        from ..store import read_consistent
+
+        columns, rows = read_consistent(d, lambda: db.run_sql(db.sandboxed(d), text, bound))
     if columns:
         click.echo(render(columns, rows, fmt))
 

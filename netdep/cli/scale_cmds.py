@@ -23,9 +23,11 @@ from ._common import data_option, resolve_data
               help="Data folder to write hs6/year=YYYY/part-0.parquet into (default: --data, else ./data).")
 @click.option("--source-id", default="cepii_baci", show_default=True, help="source_id of every row.")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
+@click.option("--wait", type=float, default=5.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for another writer's lock on the folder before giving up.")
 @data_option
 def import_baci_cmd(file: Path, country_codes: Path | None, product_codes: Path | None, eu_bloc: bool,
-                    out: Path | None, source_id: str, progress: bool, data_dir: Path | None) -> None:
+                    out: Path | None, source_id: str, progress: bool, wait: float, data_dir: Path | None) -> None:
     """Import a CEPII BACI CSV (t,i,j,k,v,q) as product-level flows, partitioned by year.
 
     Writes OUT/hs6/year=YYYY/part-0.parquet (zstd, sorted, byte-identical on re-import); `netdep sql`
@@ -36,7 +38,7 @@ def import_baci_cmd(file: Path, country_codes: Path | None, product_codes: Path 
     target = out if out is not None else (data_dir if data_dir is not None else Path("data"))
     t0 = time.perf_counter()
     r = import_baci(file, country_codes=country_codes, product_codes=product_codes, eu_bloc=eu_bloc, out=target,
-                    source_id=source_id, progress=progress)
+                    source_id=source_id, progress=progress, wait=wait)
     click.echo(f"{r.summary()} into {target / 'hs6'} in {time.perf_counter() - t0:.1f} s")
 
 
@@ -49,8 +51,10 @@ def import_baci_cmd(file: Path, country_codes: Path | None, product_codes: Path 
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Data folder to write isic/year=2022/part-0.parquet into (default: --data, else ./data).")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
+@click.option("--wait", type=float, default=5.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for another writer's lock on the folder before giving up.")
 @data_option
-def import_icio_cmd(file: Path, eu_bloc: bool, measures: bool, out: Path | None, progress: bool,
+def import_icio_cmd(file: Path, eu_bloc: bool, measures: bool, out: Path | None, progress: bool, wait: float,
                     data_dir: Path | None) -> None:
     """Import the OECD ICIO bilateral intermediate table (exporter,sector,importer,value_usd_mn,domestic)
     as one trade layer per industry (commodity 'isic:C27', US$ bn), with measures and PageRank.
@@ -62,7 +66,7 @@ def import_icio_cmd(file: Path, eu_bloc: bool, measures: bool, out: Path | None,
 
     target = out if out is not None else (data_dir if data_dir is not None else Path("data"))
     t0 = time.perf_counter()
-    r = import_icio(file, target, eu_bloc=eu_bloc, measures=measures, progress=progress)
+    r = import_icio(file, target, eu_bloc=eu_bloc, measures=measures, progress=progress, wait=wait)
     click.echo(f"{r.summary()} into {target / 'isic'} in {time.perf_counter() - t0:.1f} s")
 
 
