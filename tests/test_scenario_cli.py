@@ -129,3 +129,12 @@ def test_sweep_bounds_and_outputs(tmp_path):
     assert not any(n.endswith((".parquet", "factor.csv")) for n in files)  # the long table only on request
     summary = (tmp_path / "sanctions_relief_0_factor_summary.csv").read_text().splitlines()
     assert summary[0].startswith("0.factor,") and len(summary) == 4
+
+
+def test_sweep_refuses_a_csv_long_table_above_200000_rows_and_says_how(tmp_path):
+    """Bounded work: a long table too big for a spreadsheet is refused with the way out (Parquet), nothing written."""
+    r = _cli("scenario", "sweep", "russian_energy_to_europe_half", "--data", str(DATA), "--param", "1.share",
+             "--from", "0", "--to", "1", "--steps", "30", "--table", "csv", "--no-png", "--out", str(tmp_path))
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "--table csv: the long table has" in r.stderr and "write it as --table parquet" in r.stderr
+    assert not list(tmp_path.glob("*.csv"))
