@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 __all__ = ["Column", "Table", "TABLES", "LAYERS", "KINDS", "MODES", "STATUSES", "TIERS", "RECORD_FIELDS",
-           "arrow_schema", "TABLE_ORDER", "PRICE_BASES", "POLICY_KINDS"]
+           "arrow_schema", "TABLE_ORDER", "PRICE_BASES", "POLICY_KINDS", "ALTERNATIVE_STATUSES", "DICTIONARY_ORDER"]
 
 LAYERS = ("trade", "energy", "investment")
 KINDS = ("country", "bloc", "region", "aggregate")
@@ -258,3 +258,39 @@ RECORD_FIELDS: dict[str, tuple[str, ...]] = {
     "vulnerability": ("year", "layer", "commodity", "actor", "partner", "at_risk", "share_in", "replaceable",
                       "replaceable_known", "unreplaceable", "unreplaceable_share", "basis"),
 }
+
+
+# --- alternatives (issue 15): every alternative figure, tied to the preferred flow it competes with. Built by
+# netdep.alternatives beside the core tables (alternatives.parquet; the store never requires it), listed in the
+# data dictionary (DICTIONARY_ORDER) and read by the range measures (netdep.metrics.ranges).
+ALTERNATIVE_STATUSES = ("applied", "partial period", "different basis", "no preferred row")
+TABLES["alternatives"] = Table(
+    "alternatives", "Alternative figures for flows (choice = alternative rows, alternatives_*.csv, yearly sums of "
+    "monthly series), each tied to the preferred flow row it competes with (netdep.alternatives).",
+    ("year", "layer", "commodity", "origin", "destination", "route", "source_id", "published", "origin_file"), (
+        Column("year", INT, True, "Calendar year."),
+        Column("layer", S, True, "trade | energy | investment.", allowed=LAYERS),
+        Column("commodity", S, True, "Commodity.", references="commodities.commodity"),
+        Column("origin", S, True, "Exporter of the flow competed with (a world total's: the ROW remainder edge).",
+               references="actors.actor"),
+        Column("destination", S, True, "Importer of the flow competed with.", references="actors.actor"),
+        Column("route", S, False, "Route of the preferred row (null: none).", references="routes.route"),
+        Column("value", F, True, "The alternative value of the edge, in the commodity's unit (a world total: the "
+               "alternative total less the listed partners).", unit="commodity unit"),
+        Column("published", F, True, "The figure as published (converted to the commodity's unit).",
+               unit="commodity unit", non_negative=True),
+        Column("unit", S, True, "The commodity's unit."),
+        Column("source_id", S, True, "Source of the alternative figure.", references="sources.source_id"),
+        Column("reporter", S, False, "Who reported the figure: the origin (exporter-reported), the destination "
+               "(importer-reported), null (compiled by a third party or not said).", references="actors.actor"),
+        Column("preferred_value", F, False, "The preferred row's value (null: no preferred row).",
+               unit="commodity unit"),
+        Column("preferred_source_id", S, False, "Source of the preferred row.", references="sources.source_id"),
+        Column("preferred_reporter", S, False, "Who reported the preferred figure (as `reporter`).",
+               references="actors.actor"),
+        Column("status", S, True, "applied (the range measures use it) | partial period | different basis | "
+               "no preferred row.", allowed=ALTERNATIVE_STATUSES),
+        Column("origin_file", S, True, "FILE:ROW of data/src the figure comes from."),
+        Column("note", S, False, "Published figure, evidence and conversion."),
+    ))
+DICTIONARY_ORDER = TABLE_ORDER + ("alternatives",)
