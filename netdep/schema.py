@@ -294,3 +294,14 @@ TABLES["alternatives"] = Table(
         Column("note", S, False, "Published figure, evidence and conversion."),
     ))
 DICTIONARY_ORDER = TABLE_ORDER + ("alternatives",)
+
+# Ranges (issue 15, netdep.metrics.ranges): low/high over the alternative figures beside each ranged field
+# ("value" -> low/high, f -> f_low/f_high) and how they were found (range_method); appended to the record specs.
+RANGE_RECORD_FIELDS: dict[str, tuple[str, ...]] = {
+    "dependencies": ("low", "high", "share_in_low", "share_in_high", "share_out_low", "share_out_high",
+                     "share_of_consumption_low", "share_of_consumption_high", "range_method"),
+    "concentration": ("hhi_low", "hhi_high", "top_share_low", "top_share_high", "range_method"),
+    "centrality": ("low", "high", "range_method"),
+}
+for _t, _f in RANGE_RECORD_FIELDS.items():
+    RECORD_FIELDS[_t] = RECORD_FIELDS[_t] + _f

@@ -31,6 +31,14 @@ __all__ = ["document", "report_document", "to_markdown", "to_html", "to_json", "
 _fmt = fmt_cell  # one cell format for every table of the report
 
 
+def _ranged(r: dict, key: str) -> str:
+    """A share with its range over the alternative figures where it has one (issue 15): "15.0% [14.2–15.9]"."""
+    from ..metrics.ranges import range_text
+
+    lo, hi = r.get(f"{key}_low"), r.get(f"{key}_high")
+    return pct(r[key]) if lo is None or hi is None or lo == hi else range_text(r[key], lo, hi)
+
+
 def _refs(data: Data, rep: Report) -> tuple[dict[str, int], dict[tuple, list[int]]]:
     """Source number per source_id, and the source numbers of each (year, commodity, origin, destination)."""
     num = {s["source_id"]: s["n"] for s in rep.tables["sources"]}
@@ -137,13 +145,13 @@ def document(data: Data, rep: Report) -> list[Section]:
         # rank by share weighted by the flow's US$ value, so large dependencies come before trivia
         items.sort(key=lambda it: (-(it[3] * (it[2].get("value_usd_bn") or 0.0)), -it[3], it[1]))
         table = []
-        for role, partner, r, share in items[:8]:
+        for role, partner, r, _share in items[:8]:
             key = "share_in" if role == "supplier" else "share_out"
             old = next((x[key] for x in t["dependencies"] if x["year"] == y0 and x["commodity"] == r["commodity"]
                         and x["origin"] == r["origin"] and x["destination"] == r["destination"]), None)
             listed_only = r.get("coverage_in" if role == "supplier" else "coverage_out", 0.0) is None
             table.append([COMMODITY.get(r["commodity"], r["commodity"]), f"{name[partner]} ({role})",
-                          _fmt(r["value"]) + f" {r['unit']}", pct(share) + ("*" if listed_only else ""),
+                          _fmt(r["value"]) + f" {r['unit']}", _ranged(r, key) + ("*" if listed_only else ""),
                           pct(old) if y0 else "",
                           _cite(pair_refs.get((y, r["commodity"], r["origin"], r["destination"]), []))])
         s.p(f"**{name[actor]}** — largest shares of its imports (supplier) and exports (buyer); * marks a share of "
@@ -347,6 +355,11 @@ def _extra_sections(data: Data, rep: Report, sources: list[dict] | None = None) 
         s = Section(ts["title"])
         s.items.extend(tuple(i) for i in ts["items"])
         out.append(s)
+    from .ranges_section import ranges_section  # issue 15: ranges over alternative figures, mirror gaps
+
+    sec = ranges_section(data, rep)
+    if sec:
+        out.append(Section(sec["title"], list(sec["items"])))
     from .revenue import revenue_section  # issue 13: revenue at each flow's price
 
     sec = revenue_section(data)

@@ -1,0 +1,271 @@
+"""Ranges, not points (issue 15): every measure's low and high over the alternative figures of its flows.
+
+A flow with alternatives (``alternatives.parquet``, status ``applied``; :mod:`netdep.alternatives`) can take
+its preferred value or any alternative value. A *variant* of a year's data picks one value for each such flow;
+a measure's range is its minimum and maximum over the variants::
+
+    low(m) = min over v in V of m(G_v),   high(m) = max over v in V of m(G_v),   m(G_preferred) in [low, high]
+
+Each graph (commodity, fuel, layer aggregate, cross-layer) sees only the alternatives of its own flows. Per
+graph:
+
+* no alternative: ``low = high = value`` (the range collapses to the point);
+* exact: when the graph's combinations number at most ``max_enumerate`` (default 64, e.g. six flows with one
+  alternative each; pass 1024 for ten), every combination is computed. With one flow that has alternatives
+  this is the exact min/max of any measure; for a share x / (x + R), monotone in x, the extremes sit at the
+  flow's lowest and highest figure, which the enumeration includes;
+* sampled: above that, ``samples`` combinations (default 32; the defaults keep the report's ranges within a
+  small multiple of its point time, ``scripts/bench_report.py``) drawn with ``random.Random(seed)`` (default
+  seed 15), plus the preferred combination and the two corners (every flow at its lowest, every flow at its
+  highest figure). ``range_method`` on each record says which, with the count.
+
+An alternative changes its own edge only: the other flows (and the ``ROW`` remainders derived from published
+totals) keep their preferred values, so the importer's total moves with the figure. Its effect on each graph
+is found by rebuilding the year's graphs with that one flow changed (:func:`netdep.graph.graphs`), so units,
+fuel sums, valuation and region folding are exactly the point build's; combinations add these edge changes
+(exact for every graph but the cross-layer one, where goods ex-energy is ``max(goods − energy, 0)``).
+
+Range fields: ``dependencies`` ``low``/``high`` (the flow), ``share_in_low``/``_high``, ``share_out_…``,
+``share_of_consumption_…``; ``concentration`` ``hhi_…``, ``top_share_…``; ``centrality`` ``low``/``high``.
+
+Reference: the mirror-statistics literature on bilateral trade asymmetries (e.g. Gaulier & Zignago 2010,
+BACI, CEPII WP 2010-23) — netdep shows the spread instead of reconciling it.
+
+>>> from netdep.store import load
+>>> data = load()
+>>> r = year_ranges(data, 2023, ("energy",))
+>>> lo, hi = r["dependencies"][(2023, "energy", "pipeline_gas", "RUS", "CHN")]["share_in"]
+>>> round(lo, 3) < round(hi, 3)
+True
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections import defaultdict
+from collections.abc import Iterable
+
+import networkx as nx
+
+from ..graph import fuels, graphs
+from ..store import Data
+from .concentration import fuel_balance
+from .tables import consumption, fuel_of, graph_records, remainders_of
+
+__all__ = ["RANGE_FIELDS", "MAX_ENUMERATE", "SAMPLES", "SEED", "year_ranges", "add_ranges", "graph_range",
+           "range_text", "record_key", "edge_changes"]
+
+#: table -> fields that get a range; "value" becomes low/high, any other f becomes f_low/f_high
+RANGE_FIELDS = {"dependencies": ("value", "share_in", "share_out", "share_of_consumption"),
+                "concentration": ("hhi", "top_share"),
+                "centrality": ("value",)}
+KEYS = {"dependencies": ("year", "layer", "commodity", "origin", "destination"),
+        "concentration": ("year", "layer", "commodity", "actor", "side"),
+        "centrality": ("year", "layer", "commodity", "actor", "measure")}
+MAX_ENUMERATE = 64
+SAMPLES = 32
+SEED = 15
+
+Change = dict[tuple[str, str], tuple[float, float]]  # edge -> (delta value, delta value_usd_bn)
+
+
+def record_key(table: str, r: dict) -> tuple:
+    """The key of a measure record: what identifies it across variants."""
+    return tuple(r[k] for k in KEYS[table])
+
+
+def low_high_names(field: str) -> tuple[str, str]:
+    """``value`` -> (``low``, ``high``); any other field f -> (``f_low``, ``f_high``)."""
+    return ("low", "high") if field == "value" else (f"{field}_low", f"{field}_high")
+
+
+def _flow_key(f: dict) -> tuple:
+    return (f["year"], f["commodity"], f["origin"], f["destination"], f["route"])
+
+
+def edge_changes(data: Data, year: int, alternative: dict, base: dict[tuple, nx.DiGraph]) -> dict[tuple, Change]:
+    """graph key -> edge changes that one alternative makes to the graphs of ``year`` (graphs it leaves alone
+    are absent). ``base``: :func:`netdep.graph.graphs` of the preferred data."""
+    key = _flow_key(alternative)
+    flows = []
+    for f in data.rows("flows"):
+        if f["year"] != year:
+            continue
+        if _flow_key(f) == key:
+            f = dict(f)
+            usd = f["value_usd_bn"]
+            if usd is not None:
+                f["value_usd_bn"] = usd * alternative["value"] / f["value"] if f["value"] else None
+            f["value"] = alternative["value"]
+        flows.append(f)
+    variant = Data(data.tables, data.path, {**data._rows, "flows": flows})
+    out: dict[tuple, Change] = {}
+    for gk, G in graphs(variant, year).items():
+        G0 = base.get(gk)
+        if G0 is None:
+            continue
+        ch: Change = {}
+        for o, d in set(G.edges) | set(G0.edges):
+            a = G[o][d] if G.has_edge(o, d) else {}
+            b = G0[o][d] if G0.has_edge(o, d) else {}
+            dv = a.get("value", 0.0) - b.get("value", 0.0)
+            du = (a.get("value_usd_bn") or 0.0) - (b.get("value_usd_bn") or 0.0)
+            if abs(dv) > 1e-12 or abs(du) > 1e-12:
+                ch[(o, d)] = (dv, du)
+        if ch:
+            out[gk] = ch
+    return out
+
+
+def _apply(G: nx.DiGraph, changes: Iterable[Change]) -> nx.DiGraph:
+    H = G.copy()
+    for ch in changes:
+        for (o, d), (dv, du) in ch.items():
+            if not H.has_edge(o, d):
+                H.add_edge(o, d, value=0.0)
+            e = H[o][d]
+            e["value"] = e.get("value", 0.0) + dv
+            if du and e.get("value_usd_bn") is not None:
+                e["value_usd_bn"] = e["value_usd_bn"] + du
+            if e["value"] <= 1e-12 and not G.has_edge(o, d):
+                H.remove_edge(o, d)
+    return H
+
+
+def graph_range(G: nx.DiGraph, options: list[list[Change]], compute, *, max_enumerate: int = MAX_ENUMERATE,
+                samples: int = SAMPLES, seed: int = SEED, order: list[list[float]] | None = None
+                ) -> tuple[dict[str, dict[tuple, dict[str, tuple[float, float]]]], str]:
+    """Min and max of every ranged field of ``compute(G_variant)`` (table -> records) over the variants of ``G``.
+
+    ``options[i]`` lists the edge changes of flow i's alternatives (the preferred value, no change, is always
+    an option too); ``order[i]`` their flow values, for the corners when sampling. Returns table -> record key
+    -> field -> (low, high), and the method (``"exact (n combinations)"`` or ``"sampled (n of N, seed s)"``).
+    """
+    choices = [[None, *opts] for opts in options]
+    total = 1
+    for c in choices:
+        total *= len(c)
+    if total <= max_enumerate:
+        combos: Iterable[tuple] = itertools.product(*choices)
+        method = f"exact ({total} combinations)"
+    else:
+        rng = random.Random(seed)
+        picked = [tuple(c[0] for c in choices)]
+        if order is not None:
+            vals = [[0.0, *o] for o in order]  # 0.0: the preferred (no change) relative to itself
+            picked.append(tuple(c[min(range(len(c)), key=lambda j, v=v: v[j])] for c, v in zip(choices, vals)))
+            picked.append(tuple(c[max(range(len(c)), key=lambda j, v=v: v[j])] for c, v in zip(choices, vals)))
+        picked += [tuple(rng.choice(c) for c in choices) for _ in range(samples)]
+        combos = picked
+        method = f"sampled ({len(picked)} of {total} combinations, seed {seed})"
+    out: dict[str, dict[tuple, dict[str, tuple[float, float]]]] = defaultdict(dict)
+    for combo in combos:
+        H = _apply(G, [c for c in combo if c is not None])
+        for table, rows in compute(H).items():
+            fields = RANGE_FIELDS.get(table, ())
+            got = out[table]
+            for r in rows:
+                k = record_key(table, r)
+                cur = got.setdefault(k, {})
+                for f in fields:
+                    v = r.get(f)
+                    if v is None:
+                        continue
+                    lo, hi = cur.get(f, (v, v))
+                    cur[f] = (min(lo, v), max(hi, v))
+    return dict(out), method
+
+
+def year_ranges(data: Data, year: int, layers: tuple[str, ...], alternatives: list[dict] | None = None, *,
+                max_enumerate: int = MAX_ENUMERATE, samples: int = SAMPLES, seed: int = SEED
+                ) -> dict[str, dict[tuple, dict[str, tuple[float, float]]]]:
+    """table -> record key -> field -> (low, high) for the graphs of ``year`` that have alternatives (graphs
+    without any are absent: their ranges are their points); ``"_method"`` -> (layer, commodity) -> method.
+    ``alternatives``: applied alternatives (default: the data folder's ``alternatives.parquet``)."""
+    from ..alternatives import applied_alternatives
+
+    alts = [a for a in (alternatives if alternatives is not None else applied_alternatives(data))
+            if a["year"] == year]
+    out: dict = defaultdict(dict)
+    out["_method"] = {}
+    if not alts:
+        return dict(out)
+    base = graphs(data, year)
+    per_graph: dict[tuple, dict[tuple, list[tuple[float, Change]]]] = defaultdict(lambda: defaultdict(list))
+    preferred = {_flow_key(f): f["value"] for f in data.rows("flows") if f["year"] == year}
+    for a in sorted(alts, key=lambda a: (_flow_key(a)[:4], a["route"] or "", a["value"], a["source_id"])):
+        if _flow_key(a) not in preferred:
+            continue
+        for gk, ch in edge_changes(data, year, a, base).items():
+            per_graph[gk][_flow_key(a)].append((a["value"] - preferred[_flow_key(a)], ch))
+    rem = remainders_of(data)
+    cons = consumption(data, year)
+    fuel = fuel_of(data)
+    balances = {f: fuel_balance(base[("energy", f)], rem, cons.get(f)) for f in fuels(data) if ("energy", f) in base}
+    for (layer, commodity), flows in sorted(per_graph.items()):
+        if (layer != "all" and layer not in layers) or (layer == "all" and not {"trade", "energy"} <= set(layers)):
+            continue
+        keys = sorted(flows)
+        options = [[ch for _, ch in flows[k]] for k in keys]
+        order = [[dv for dv, _ in flows[k]] for k in keys]
+
+        def compute(H, commodity=commodity):
+            return graph_records(H, commodity, rem, cons, fuel, balances)
+
+        got, method = graph_range(base[(layer, commodity)], options, compute, max_enumerate=max_enumerate,
+                                  samples=samples, seed=seed, order=order)
+        for table, recs in got.items():
+            out[table].update(recs)
+        out["_method"][(layer, commodity)] = method
+    return dict(out)
+
+
+def add_ranges(data: Data, tables: dict[str, list[dict]], years: Iterable[int], layers: tuple[str, ...],
+               alternatives: list[dict] | None = None, **kw) -> None:
+    """Give every record of ``tables`` (dependencies, concentration, centrality) its range fields and
+    ``range_method`` in place: the point itself where no alternative touches the record's graph."""
+    from ..alternatives import applied_alternatives
+
+    alts = alternatives if alternatives is not None else applied_alternatives(data)
+    found: dict = {}
+    methods: dict = {}
+    for y in sorted(set(years)):
+        r = year_ranges(data, y, layers, alts, **kw)
+        for table, recs in r.items():
+            if table == "_method":
+                methods.update({(y, *k): m for k, m in recs.items()})
+            else:
+                found.setdefault(table, {}).update(recs)
+    for table, fields in RANGE_FIELDS.items():
+        got = found.get(table, {})
+        for r in tables.get(table, []):
+            rng = got.get(record_key(table, r), {})
+            for f in fields:
+                lo_name, hi_name = low_high_names(f)
+                v = r.get(f)
+                lo, hi = rng.get(f, (v, v))
+                if v is not None and lo is not None:  # the point always lies in its range
+                    lo, hi = min(lo, v), max(hi, v)
+                r[lo_name], r[hi_name] = lo, hi
+            r["range_method"] = methods.get((r["year"], r["layer"], r["commodity"]), "no alternatives")
+
+
+def range_text(value: float | None, low: float | None, high: float | None, fmt=lambda v: f"{v:.1%}") -> str:
+    """``"15.0% [14.2–15.9]"``; the point alone where the range collapses (or is unknown).
+
+    >>> range_text(0.15, 0.142, 0.159)
+    '15.0% [14.2–15.9]'
+    >>> range_text(0.15, 0.15, 0.15)
+    '15.0%'
+    """
+    if value is None:
+        return "–"
+    s = fmt(value)
+    if low is None or high is None or fmt(low) == fmt(high):
+        return s
+    lo, hi = fmt(low), fmt(high)
+    if s.endswith("%") and lo.endswith("%") and hi.endswith("%"):
+        lo, hi = lo[:-1], hi[:-1]
+        return f"{s} [{lo}–{hi}]"
+    return f"{s} [{lo}–{hi}]"
