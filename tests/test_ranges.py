@@ -161,3 +161,40 @@ def test_bad_alternative_row_is_file_row_column(tmp_path):
         f.write("2023,energy,lng,USA,EU27,40,,,ei_sr_2024,JPN,bad reporter\n")
     with pytest.raises(SourceFormatError, match=r"alternatives_2023.csv:9: reporter: 'JPN'"):
         build_alternatives(src, load().rows("flows"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("year,commodity", [(2023, "lng"), (2023, "crude_oil"), (2021, "lng"), (2023, "goods")])
+def test_local_ranges_equal_a_recomputation_of_the_whole_graph(year, commodity):
+    """The by-actor shortcut (local_ranges) against the reference: every combination, whole graph recomputed
+    with the report's own record functions (graph_records)."""
+    from netdep.alternatives import applied_alternatives
+    from netdep.graph import graphs
+    from netdep.metrics.ranges import _flow_key, local_ranges
+    from netdep.metrics.tables import consumption, fuel_of, graph_records, remainders_of
+
+    data = load()
+    base = graphs(data, year)
+    layer = "trade" if commodity == "goods" else "energy"
+    G = base[(layer, commodity)]
+    flows: dict = {}
+    for a in applied_alternatives(data):
+        if a["year"] == year and a["commodity"] == commodity:
+            from netdep.metrics.ranges import edge_changes
+
+            flows.setdefault(_flow_key(a), []).append(edge_changes(data, year, a, base)[(layer, commodity)])
+    options = [flows[k] for k in sorted(flows)]
+    assert options
+    rem, cons, fuel = remainders_of(data), consumption(data, year), fuel_of(data)
+    cons_c = cons.get(commodity)
+    fast = local_ranges(G, options, rem, cons_c)
+    ref, method = graph_range(G, options, lambda H: graph_records(H, commodity, rem, cons, fuel, {}),
+                              max_enumerate=10_000)
+    assert method.startswith("exact")
+    for table in ("dependencies", "concentration"):
+        for k, fields in ref[table].items():
+            for f, (lo, hi) in fields.items():
+                if f in ("value", "share_in", "share_out", "share_of_consumption", "hhi", "top_share"):
+                    got = fast[table].get(k, {}).get(f)
+                    assert got is not None, (table, k, f)
+                    assert got == (pytest.approx(lo), pytest.approx(hi)), (table, k, f)

@@ -6,18 +6,24 @@ a measure's range is its minimum and maximum over the variants::
 
     low(m) = min over v in V of m(G_v),   high(m) = max over v in V of m(G_v),   m(G_preferred) in [low, high]
 
-Each graph (commodity, fuel, layer aggregate, cross-layer) sees only the alternatives of its own flows. Per
-graph:
+Each graph (commodity, fuel, layer aggregate, cross-layer) sees only the alternatives of its own flows; a
+graph without any has ``low = high = value`` (the range collapses to the point). With alternatives:
 
-* no alternative: ``low = high = value`` (the range collapses to the point);
-* exact: when the graph's combinations number at most ``max_enumerate`` (default 64, e.g. six flows with one
-  alternative each; pass 1024 for ten), every combination is computed. With one flow that has alternatives
-  this is the exact min/max of any measure; for a share x / (x + R), monotone in x, the extremes sit at the
-  flow's lowest and highest figure, which the enumeration includes;
-* sampled: above that, ``samples`` combinations (default 32; the defaults keep the report's ranges within a
-  small multiple of its point time, ``scripts/bench_report.py``) drawn with ``random.Random(seed)`` (default
-  seed 15), plus the preferred combination and the two corners (every flow at its lowest, every flow at its
-  highest figure). ``range_method`` on each record says which, with the count.
+* shares, flow values, HHI and top share (``dependencies``, ``concentration``) by actor, exactly: an actor's
+  import shares and its suppliers' HHI depend only on its in-edges (exports: out-edges), so only the flows
+  that change those edges are combined — every combination up to ``max_enumerate`` (default 1024, ten flows
+  with one alternative each) per actor and side; above that ``samples`` seeded draws plus the two corners.
+  A share x / (x + R) is monotone in x and in R, so its extremes are corners of the combinations, which the
+  enumeration includes (:func:`local_ranges`);
+* centrality (every measure of :func:`~netdep.metrics.centrality.centrality_records`) by recomputing the whole
+  graph on each variant: every combination when they number at most ``centrality_enumerate`` (default 9,
+  e.g. three flows with one alternative each, or two with two); else the two corners (every flow at its
+  lowest, every flow at its highest figure) and ``samples`` draws of ``random.Random(seed)`` (defaults 4 and
+  15) — a sampled range is an inner bound and says so (:func:`graph_range`). The defaults keep the report
+  with ranges within a small multiple of the point report (``scripts/bench_report.py``).
+
+``range_method`` on each record says which (``exact by actor``, ``exact (n combinations)``,
+``sampled (n of N combinations, seed s)``, ``no alternatives``).
 
 An alternative changes its own edge only: the other flows (and the ``ROW`` remainders derived from published
 totals) keep their preferred values, so the importer's total moves with the figure. Its effect on each graph
@@ -48,13 +54,14 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from ..graph import fuels, graphs
+from ..graph import graphs
 from ..store import Data
-from .concentration import fuel_balance
-from .tables import consumption, fuel_of, graph_records, remainders_of
+from .centrality import centrality_records
+from .concentration import hhi
+from .tables import consumption, fuel_of, remainders_of
 
-__all__ = ["RANGE_FIELDS", "MAX_ENUMERATE", "SAMPLES", "SEED", "year_ranges", "add_ranges", "graph_range",
-           "range_text", "record_key", "edge_changes"]
+__all__ = ["RANGE_FIELDS", "MAX_ENUMERATE", "CENTRALITY_ENUMERATE", "SAMPLES", "SEED", "year_ranges",
+           "add_ranges", "graph_range", "local_ranges", "range_text", "record_key", "edge_changes"]
 
 #: table -> fields that get a range; "value" becomes low/high, any other f becomes f_low/f_high
 RANGE_FIELDS = {"dependencies": ("value", "share_in", "share_out", "share_of_consumption"),
@@ -63,8 +70,9 @@ RANGE_FIELDS = {"dependencies": ("value", "share_in", "share_out", "share_of_con
 KEYS = {"dependencies": ("year", "layer", "commodity", "origin", "destination"),
         "concentration": ("year", "layer", "commodity", "actor", "side"),
         "centrality": ("year", "layer", "commodity", "actor", "measure")}
-MAX_ENUMERATE = 64
-SAMPLES = 32
+MAX_ENUMERATE = 1024
+CENTRALITY_ENUMERATE = 9
+SAMPLES = 4
 SEED = 15
 
 Change = dict[tuple[str, str], tuple[float, float]]  # edge -> (delta value, delta value_usd_bn)
@@ -134,8 +142,8 @@ def _apply(G: nx.DiGraph, changes: Iterable[Change]) -> nx.DiGraph:
 
 
 def graph_range(G: nx.DiGraph, options: list[list[Change]], compute, *, max_enumerate: int = MAX_ENUMERATE,
-                samples: int = SAMPLES, seed: int = SEED, order: list[list[float]] | None = None
-                ) -> tuple[dict[str, dict[tuple, dict[str, tuple[float, float]]]], str]:
+                samples: int = SAMPLES, seed: int = SEED, order: list[list[float]] | None = None,
+                skip_preferred: bool = False) -> tuple[dict[str, dict[tuple, dict[str, tuple[float, float]]]], str]:
     """Min and max of every ranged field of ``compute(G_variant)`` (table -> records) over the variants of ``G``.
 
     ``options[i]`` lists the edge changes of flow i's alternatives (the preferred value, no change, is always
@@ -143,24 +151,12 @@ def graph_range(G: nx.DiGraph, options: list[list[Change]], compute, *, max_enum
     -> field -> (low, high), and the method (``"exact (n combinations)"`` or ``"sampled (n of N, seed s)"``).
     """
     choices = [[None, *opts] for opts in options]
-    total = 1
-    for c in choices:
-        total *= len(c)
-    if total <= max_enumerate:
-        combos: Iterable[tuple] = itertools.product(*choices)
-        method = f"exact ({total} combinations)"
-    else:
-        rng = random.Random(seed)
-        picked = [tuple(c[0] for c in choices)]
-        if order is not None:
-            vals = [[0.0, *o] for o in order]  # 0.0: the preferred (no change) relative to itself
-            picked.append(tuple(c[min(range(len(c)), key=lambda j, v=v: v[j])] for c, v in zip(choices, vals)))
-            picked.append(tuple(c[max(range(len(c)), key=lambda j, v=v: v[j])] for c, v in zip(choices, vals)))
-        picked += [tuple(rng.choice(c) for c in choices) for _ in range(samples)]
-        combos = picked
-        method = f"sampled ({len(picked)} of {total} combinations, seed {seed})"
+    combos, method = _combos(choices, max_enumerate, samples, seed,
+                             None if order is None else [[0.0, *o] for o in order])
     out: dict[str, dict[tuple, dict[str, tuple[float, float]]]] = defaultdict(dict)
     for combo in combos:
+        if skip_preferred and all(c is None for c in combo):
+            continue  # the point itself: the caller widens every range by it
         H = _apply(G, [c for c in combo if c is not None])
         for table, rows in compute(H).items():
             fields = RANGE_FIELDS.get(table, ())
@@ -177,12 +173,100 @@ def graph_range(G: nx.DiGraph, options: list[list[Change]], compute, *, max_enum
     return dict(out), method
 
 
+def _combos(choices: list[list], max_enumerate: int, samples: int, seed: int,
+            order: list[list[float]] | None) -> tuple[list[tuple], str]:
+    """Every combination of ``choices`` (each list starts with the preferred option) when they number at most
+    ``max_enumerate``; else the preferred one, the two corners and ``samples`` seeded draws."""
+    total = 1
+    for c in choices:
+        total *= len(c)
+    if total <= max_enumerate:
+        return list(itertools.product(*choices)), f"exact ({total} combinations)"
+    rng = random.Random(seed)
+    idx = [tuple(0 for _ in choices)]
+    if order is not None:
+        idx.append(tuple(min(range(len(c)), key=v.__getitem__) for c, v in zip(choices, order)))
+        idx.append(tuple(max(range(len(c)), key=v.__getitem__) for c, v in zip(choices, order)))
+    idx += [tuple(rng.randrange(len(c)) for c in choices) for _ in range(samples)]
+    idx = list(dict.fromkeys(idx))  # a draw may repeat a combination: computed once
+    picked = [tuple(c[i] for c, i in zip(choices, ix)) for ix in idx]
+    return picked, f"sampled ({len(picked)} of {total} combinations, seed {seed})"
+
+
+def _widen(cur: dict, field: str, v: float | None) -> None:
+    if v is None:
+        return
+    lo, hi = cur.get(field, (v, v))
+    cur[field] = (min(lo, v), max(hi, v))
+
+
+def local_ranges(G: nx.DiGraph, flows: list[list[Change]], remainders: set[str] = frozenset(),
+                 consumption: dict[str, float] | None = None, *, max_enumerate: int = 1024,
+                 samples: int = SAMPLES, seed: int = SEED) -> dict[str, dict[tuple, dict[str, tuple[float, float]]]]:
+    """Ranges of the dependency and concentration fields of ``G`` by actor: an actor's import shares, its
+    suppliers' HHI and top share depend only on its in-edges, so only the flows that change them are
+    combined (every combination up to ``max_enumerate``, default 1024; else seeded sampling with corners).
+
+    ``share_in = w(o→d) / Σ_x w(x→d)``, ``share_out = w(o→d) / Σ_y w(o→y)``, HHI = Σ s² over named partners
+    (remainders excluded, as in :func:`netdep.metrics.concentration.concentration_records`), top share = max s.
+    The same definitions as :func:`netdep.metrics.dependency.shares` and :func:`netdep.metrics.concentration.hhi`
+    (tests check both against a recomputation of the whole graph, :func:`graph_range`).
+    """
+    meta = tuple(G.graph.get(k) for k in ("year", "layer", "commodity"))
+    consumption = consumption or {}
+    base = {(o, d): float(w) for o, d, w in G.edges(data="value", default=0.0)}
+    edges = set(base)
+    for opts in flows:
+        for ch in opts:
+            edges |= set(ch)
+    deps: dict[tuple, dict] = {}
+    conc: dict[tuple, dict] = {}
+    sampled = False
+    for side in ("in", "out"):
+        by_actor: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for o, d in sorted(edges):
+            by_actor[d if side == "in" else o].append((o, d))
+        for actor, es in sorted(by_actor.items()):
+            eset = set(es)
+            touching = [opts for opts in flows if any(set(ch) & eset for ch in opts)]
+            choices = [[None, *opts] for opts in touching]
+            order = [[0.0, *[sum(dv for e, (dv, _) in ch.items() if e in eset) for ch in opts]] for opts in touching]
+            combos, how = _combos(choices, max_enumerate, samples, seed, order)
+            sampled = sampled or how.startswith("sampled")
+            for combo in combos:
+                w = {e: base.get(e, 0.0) for e in es}
+                for ch in combo:
+                    if ch is not None:
+                        for e, (dv, _) in ch.items():
+                            if e in w:
+                                w[e] += dv
+                total = sum(w.values())
+                if total <= 0:
+                    continue
+                for (o, d), x in w.items():
+                    if (o, d) not in base:
+                        continue
+                    cur = deps.setdefault((*meta, o, d), {})
+                    if side == "in":
+                        _widen(cur, "value", x)
+                        _widen(cur, "share_in", x / total)
+                        c = consumption.get(d)
+                        _widen(cur, "share_of_consumption", x / c if c else None)
+                    else:
+                        _widen(cur, "share_out", x / total)
+                named = [x / total for (o, d), x in w.items() if (o if side == "in" else d) not in remainders]
+                cur = conc.setdefault((*meta, actor, side), {})
+                _widen(cur, "hhi", hhi(named))
+                _widen(cur, "top_share", max(named) if named else None)
+    return {"dependencies": deps, "concentration": conc, "_sampled": sampled}
+
+
 def year_ranges(data: Data, year: int, layers: tuple[str, ...], alternatives: list[dict] | None = None, *,
-                max_enumerate: int = MAX_ENUMERATE, samples: int = SAMPLES, seed: int = SEED
-                ) -> dict[str, dict[tuple, dict[str, tuple[float, float]]]]:
+                max_enumerate: int = 1024, centrality_enumerate: int = CENTRALITY_ENUMERATE,
+                samples: int = SAMPLES, seed: int = SEED) -> dict:
     """table -> record key -> field -> (low, high) for the graphs of ``year`` that have alternatives (graphs
-    without any are absent: their ranges are their points); ``"_method"`` -> (layer, commodity) -> method.
-    ``alternatives``: applied alternatives (default: the data folder's ``alternatives.parquet``)."""
+    without any are absent: their ranges are their points); ``"_method"`` -> (table, layer, commodity) ->
+    method. ``alternatives``: applied alternatives (default: the data folder's ``alternatives.parquet``)."""
     from ..alternatives import applied_alternatives
 
     alts = [a for a in (alternatives if alternatives is not None else applied_alternatives(data))
@@ -202,22 +286,30 @@ def year_ranges(data: Data, year: int, layers: tuple[str, ...], alternatives: li
     rem = remainders_of(data)
     cons = consumption(data, year)
     fuel = fuel_of(data)
-    balances = {f: fuel_balance(base[("energy", f)], rem, cons.get(f)) for f in fuels(data) if ("energy", f) in base}
     for (layer, commodity), flows in sorted(per_graph.items()):
         if (layer != "all" and layer not in layers) or (layer == "all" and not {"trade", "energy"} <= set(layers)):
             continue
+        G = base[(layer, commodity)]
         keys = sorted(flows)
         options = [[ch for _, ch in flows[k]] for k in keys]
-        order = [[dv for dv, _ in flows[k]] for k in keys]
+        order = [[0.0, *[dv for dv, _ in flows[k]]] for k in keys]
+        local = local_ranges(G, options, rem, cons.get(commodity) if commodity != "*" else None,
+                             max_enumerate=max_enumerate, samples=samples, seed=seed)
+        out["dependencies"].update(local["dependencies"])
+        out["concentration"].update(local["concentration"])
+        by_actor = f"sampled by actor (seed {seed})" if local["_sampled"] else "exact by actor"
+        out["_method"][("dependencies", layer, commodity)] = out["_method"][("concentration", layer, commodity)] = \
+            by_actor
+        if commodity in fuel and fuel[commodity] == commodity:
+            continue  # fuel graphs have no centrality records
 
-        def compute(H, commodity=commodity):
-            return graph_records(H, commodity, rem, cons, fuel, balances)
+        def compute(H):
+            return {"centrality": centrality_records(H, rem)}
 
-        got, method = graph_range(base[(layer, commodity)], options, compute, max_enumerate=max_enumerate,
-                                  samples=samples, seed=seed, order=order)
-        for table, recs in got.items():
-            out[table].update(recs)
-        out["_method"][(layer, commodity)] = method
+        got, method = graph_range(G, options, compute, max_enumerate=centrality_enumerate, samples=samples,
+                                  seed=seed, order=[o[1:] for o in order], skip_preferred=True)
+        out["centrality"].update(got.get("centrality", {}))
+        out["_method"][("centrality", layer, commodity)] = method
     return dict(out)
 
 
@@ -248,7 +340,7 @@ def add_ranges(data: Data, tables: dict[str, list[dict]], years: Iterable[int], 
                 if v is not None and lo is not None:  # the point always lies in its range
                     lo, hi = min(lo, v), max(hi, v)
                 r[lo_name], r[hi_name] = lo, hi
-            r["range_method"] = methods.get((r["year"], r["layer"], r["commodity"]), "no alternatives")
+            r["range_method"] = methods.get((r["year"], table, r["layer"], r["commodity"]), "no alternatives")
 
 
 def range_text(value: float | None, low: float | None, high: float | None, fmt=lambda v: f"{v:.1%}") -> str:

@@ -28,10 +28,12 @@ def _dep(rep, year: int | None, c: str, o: str, d: str) -> dict | None:
                  and r["origin"] == o and r["destination"] == d), None)
 
 
-def _sources(data: Data, rep, year: int, c: str, o: str, d: str) -> list[str]:
+def _sources(data: Data, year: int, c: str, d: str) -> list[str]:
+    """Sources of the applied alternatives among ``d``'s imports of ``c`` (or of the fuel's members): the
+    figures that move its import shares."""
     from ..alternatives import applied_alternatives
 
-    return sorted({a["source_id"] for a in applied_alternatives(data) if a["year"] == year and a["origin"] == o
+    return sorted({a["source_id"] for a in applied_alternatives(data) if a["year"] == year
                    and a["destination"] == d and (a["commodity"] == c or COMMODITY_OF.get(a["commodity"]) == c)})
 
 
@@ -83,9 +85,9 @@ def ranges_section(data: Data, rep) -> dict | None:
             if r is None or "share_in_low" not in r or r.get("share_in") is None:
                 continue
             rows.append([y, f"{short_name(data, o)} → {short_name(data, d)}", COMMODITY.get(c, c),
-                         range_text(r["value"], r["low"], r["high"], lambda v, u=r["unit"]: f"{v:,.1f} {u}"),
+                         range_text(r["value"], r["low"], r["high"], lambda v: f"{v:,.1f}") + f" {r['unit']}",
                          range_text(r["share_in"], r["share_in_low"], r["share_in_high"]),
-                         r["range_method"], ", ".join(_sources(data, rep, y, c, o, d)) or "–"])
+                         r["range_method"], ", ".join(_sources(data, y, c, d)) or "–"])
     if not rows and not gaps:
         return None
     items: list[tuple] = [("p", "Each figure as point [low–high] over the alternative figures of the flows in the "
@@ -94,7 +96,7 @@ def ranges_section(data: Data, rep) -> dict | None:
                                 "moves with it.")]
     if rows:
         items.append(("table", ["year", "pair", "commodity", "flow", "share of imports", "method",
-                                "alternative sources"], rows))
+                                "alternative figures among the importer's imports"], rows))
     if gaps:
         items.append(("p", "Largest mirror gaps (`mirror_gaps` view): the importer's and the exporter's own figures "
                            "for the same flow; relative gap = (importer − exporter) / exporter."))
