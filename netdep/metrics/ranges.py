@@ -61,7 +61,8 @@ from .concentration import hhi
 from .tables import consumption, fuel_of, remainders_of
 
 __all__ = ["RANGE_FIELDS", "MAX_ENUMERATE", "CENTRALITY_ENUMERATE", "SAMPLES", "SEED", "year_ranges",
-           "add_ranges", "graph_range", "local_ranges", "range_text", "record_key", "edge_changes"]
+           "add_ranges", "graph_range", "local_ranges", "range_text", "record_key", "edge_changes",
+           "scenario_ranges"]
 
 #: table -> fields that get a range; "value" becomes low/high, any other f becomes f_low/f_high
 RANGE_FIELDS = {"dependencies": ("value", "share_in", "share_out", "share_of_consumption"),
@@ -109,12 +110,12 @@ def edge_changes(data: Data, year: int, alternative: dict, base: dict[tuple, nx.
         flows.append(f)
     variant = Data(data.tables, data.path, {**data._rows, "flows": flows})
     out: dict[tuple, Change] = {}
-    for gk, G in graphs(variant, year).items():
+    for gk, G in _graphs_of(variant, year, alternative["commodity"], base).items():
         G0 = base.get(gk)
         if G0 is None:
             continue
         ch: Change = {}
-        for o, d in set(G.edges) | set(G0.edges):
+        for o, d in sorted(set(G.edges) | set(G0.edges)):
             a = G[o][d] if G.has_edge(o, d) else {}
             b = G0[o][d] if G0.has_edge(o, d) else {}
             dv = a.get("value", 0.0) - b.get("value", 0.0)
@@ -123,6 +124,27 @@ def edge_changes(data: Data, year: int, alternative: dict, base: dict[tuple, nx.
                 ch[(o, d)] = (dv, du)
         if ch:
             out[gk] = ch
+    return out
+
+
+def _graphs_of(data: Data, year: int, commodity: str, base: dict[tuple, nx.DiGraph]) -> dict[tuple, nx.DiGraph]:
+    """The graphs of :func:`netdep.graph.graphs` that hold ``commodity``'s flows (its own, its fuel's, its
+    layer's aggregate, the cross-layer one), built by the same functions; the others cannot change."""
+    from ..graph import commodity_graph, cross_layer_graph, fuel_graph, layer_graph
+
+    layer = next(c["layer"] for c in data.rows("commodities") if c["commodity"] == commodity)
+    fuel = fuel_of(data).get(commodity)
+    out = {}
+    if (layer, commodity) in base:
+        out[(layer, commodity)] = commodity_graph(data, year, commodity)
+    if fuel and fuel != commodity and (layer, fuel) in base:
+        F = fuel_graph(data, year, fuel)
+        if F is not None:
+            out[(layer, fuel)] = F
+    if (layer, "*") in base:
+        out[(layer, "*")] = layer_graph(data, year, layer)
+    if ("all", "*") in base and layer in ("trade", "energy"):
+        out[("all", "*")] = cross_layer_graph(data, year)
     return out
 
 
@@ -263,7 +285,7 @@ def local_ranges(G: nx.DiGraph, flows: list[list[Change]], remainders: set[str] 
 
 def year_ranges(data: Data, year: int, layers: tuple[str, ...], alternatives: list[dict] | None = None, *,
                 max_enumerate: int = 1024, centrality_enumerate: int = CENTRALITY_ENUMERATE,
-                samples: int = SAMPLES, seed: int = SEED) -> dict:
+                samples: int = SAMPLES, seed: int = SEED, centrality: bool = True) -> dict:
     """table -> record key -> field -> (low, high) for the graphs of ``year`` that have alternatives (graphs
     without any are absent: their ranges are their points); ``"_method"`` -> (table, layer, commodity) ->
     method. ``alternatives``: applied alternatives (default: the data folder's ``alternatives.parquet``)."""
@@ -300,7 +322,7 @@ def year_ranges(data: Data, year: int, layers: tuple[str, ...], alternatives: li
         by_actor = f"sampled by actor (seed {seed})" if local["_sampled"] else "exact by actor"
         out["_method"][("dependencies", layer, commodity)] = out["_method"][("concentration", layer, commodity)] = \
             by_actor
-        if commodity in fuel and fuel[commodity] == commodity:
+        if not centrality or (commodity in fuel and fuel[commodity] == commodity):
             continue  # fuel graphs have no centrality records
 
         def compute(H):
@@ -322,6 +344,8 @@ def add_ranges(data: Data, tables: dict[str, list[dict]], years: Iterable[int], 
     alts = alternatives if alternatives is not None else applied_alternatives(data)
     found: dict = {}
     methods: dict = {}
+    fields_of = RANGE_FIELDS if kw.get("centrality", True) else \
+        {t: f for t, f in RANGE_FIELDS.items() if t != "centrality"}
     for y in sorted(set(years)):
         r = year_ranges(data, y, layers, alts, **kw)
         for table, recs in r.items():
@@ -329,7 +353,7 @@ def add_ranges(data: Data, tables: dict[str, list[dict]], years: Iterable[int], 
                 methods.update({(y, *k): m for k, m in recs.items()})
             else:
                 found.setdefault(table, {}).update(recs)
-    for table, fields in RANGE_FIELDS.items():
+    for table, fields in fields_of.items():
         got = found.get(table, {})
         for r in tables.get(table, []):
             rng = got.get(record_key(table, r), {})
@@ -341,6 +365,27 @@ def add_ranges(data: Data, tables: dict[str, list[dict]], years: Iterable[int], 
                     lo, hi = min(lo, v), max(hi, v)
                 r[lo_name], r[hi_name] = lo, hi
             r["range_method"] = methods.get((r["year"], table, r["layer"], r["commodity"]), "no alternatives")
+
+
+def scenario_ranges(data: Data, after_data: Data, year: int, layers: tuple[str, ...], before: dict,
+                    after: dict) -> None:
+    """Ranges of a scenario's dependencies and concentration, before and after, in place (issue 15).
+
+    Before: the base year's applied alternatives. After: the same alternatives applied to the scenario's flows
+    as ratios — a flow the scenario changed to v' takes v' · a / p for an alternative a of its preferred p
+    (a source that put the flow 6% higher puts the rerouted flow 6% higher too); a flow the scenario removed
+    or moved to another route has no alternative after. Centrality is left as points (its ranges cost a
+    recomputation of whole graphs per variant).
+    """
+    from ..alternatives import applied_alternatives
+
+    alts = [a for a in applied_alternatives(data) if a["year"] == year]
+    add_ranges(data, before, [year], layers, alts, centrality=False)
+    now = {_flow_key(f): f["value"] for f in after_data.rows("flows") if f["year"] == year}
+    moved = [a if now[_flow_key(a)] == a["preferred_value"] else
+             {**a, "value": now[_flow_key(a)] * a["value"] / a["preferred_value"]}
+             for a in alts if _flow_key(a) in now and a["preferred_value"]]
+    add_ranges(after_data, after, [year], layers, moved, centrality=False)
 
 
 def range_text(value: float | None, low: float | None, high: float | None, fmt=lambda v: f"{v:.1%}") -> str:

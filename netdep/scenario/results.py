@@ -148,6 +148,9 @@ def compare(data, spec, year: int, state) -> ScenarioResult:
     clo = getattr(state, "closure", None)
     if clo is not None:
         res.closure, res.displacement = clo.mode, clo.records
+    from ..metrics.ranges import scenario_ranges  # issue 15: shares and HHI before/after with their ranges
+
+    scenario_ranges(data, after_data, year, layers, before, after)
     res.headlines = closure_sentences(data, res.closure, res.displacement, year) + headlines(data, before, after)
     res.bounds = bound_sentences(data, moves)
     return res
