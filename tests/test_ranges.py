@@ -232,3 +232,17 @@ def test_scenario_headline_carries_ranges():
     assert r.returncode == 0, r.stderr
     line = next(x for x in r.stdout.splitlines() if "Europe's dependence on Russia as a supplier" in x)
     assert "rises from 15.5% [15.5–15.9] to 22.0% [22.0–22.5]" in line
+
+
+def test_bar_chart_draws_error_bars_only_where_a_range_is_open():
+    from matplotlib.collections import LineCollection
+
+    from netdep.reporting.figures import Chart
+
+    c = Chart("x", "bars", {"items": [("a", 0.2), ("b", 0.3)], "errors": [[0.1, 0.25], [0.3, 0.3]]},
+              title="t", unit="u")
+    ax = c.figure().axes[0]
+    segs = [s for col in ax.collections if isinstance(col, LineCollection) for s in col.get_segments()]
+    assert len(segs) == 1  # only item a: its range 0.1–0.25 around 0.2
+    (x0, _), (x1, _) = segs[0]
+    assert (x0, x1) == (pytest.approx(0.1), pytest.approx(0.25))

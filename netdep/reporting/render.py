@@ -39,6 +39,13 @@ def _ranged(r: dict, key: str) -> str:
     return pct(r[key]) if lo is None or hi is None or lo == hi else range_text(r[key], lo, hi)
 
 
+def _ranged_hhi(r: dict) -> str:
+    """An HHI with its range over the alternative figures where it has one: "0.254 [0.250–0.262]"."""
+    from ..metrics.ranges import range_text
+
+    return range_text(r["hhi"], r.get("hhi_low"), r.get("hhi_high"), lambda v: f"{v:.3f}")
+
+
 def _refs(data: Data, rep: Report) -> tuple[dict[str, int], dict[tuple, list[int]]]:
     """Source number per source_id, and the source numbers of each (year, commodity, origin, destination)."""
     num = {s["source_id"]: s["n"] for s in rep.tables["sources"]}
@@ -174,7 +181,7 @@ def document(data: Data, rep: Report) -> list[Section]:
     for r in conc:
         r0 = next((x for x in t["concentration"] if x["year"] == y0 and x["commodity"] == r["commodity"]
                    and x["actor"] == r["actor"] and x["side"] == "in"), None)
-        rows.append([COMMODITY.get(r["commodity"], r["commodity"]), name[r["actor"]], f"{r['hhi']:.3f}",
+        rows.append([COMMODITY.get(r["commodity"], r["commodity"]), name[r["actor"]], _ranged_hhi(r),
                      "" if r0 is None else f"{r0['hhi']:.3f}", name.get(r["top_partner"], "–"), pct(r["top_share"]),
                      pct(r["unattributed_share"]), "?" if r.get("coverage") is None else pct(r["coverage"]),
                      {True: "**yes**", False: "no", None: "?"}[r.get("strategic")], r.get("strategic_reason") or ""])
@@ -183,7 +190,10 @@ def document(data: Data, rep: Report) -> list[Section]:
     main = [r for r in conc if r["actor"] in ("RUS", "CHN", "EU27", "REG_EUROPE", "USA")]
     if main:
         items = [(f"{name[r['actor']]} · {COMMODITY.get(r['commodity'], r['commodity'])}", r["hhi"]) for r in main]
-        s.chart("hhi", Chart("hhi", "bars", {"items": items, "threshold": STRATEGIC_HHI, "xmax": 1.0, "fmt": "{:.3f}"},
+        bars = {"items": items, "threshold": STRATEGIC_HHI, "xmax": 1.0, "fmt": "{:.3f}"}
+        if any(r.get("hhi_low") is not None and r["hhi_low"] != r["hhi_high"] for r in main):  # issue 15
+            bars["errors"] = [[r.get("hhi_low", r["hhi"]), r.get("hhi_high", r["hhi"])] for r in main]
+        s.chart("hhi", Chart("hhi", "bars", bars,
                              title="Supplier concentration of the main actors' imports", year=y,
                              unit=f"Herfindahl–Hirschman index of suppliers (0–1; above {STRATEGIC_HHI}: strategic)",
                              source=_srcline(rep, layer_refs.get((y, "energy"), set()) | layer_refs.get((y, "trade"),
