@@ -49,7 +49,8 @@ import pyarrow.parquet as pq
 from .errors import SourceFormatError
 from .schema import ALTERNATIVE_STATUSES, arrow_schema
 
-__all__ = ["ALTERNATIVES_FILE", "ALTERNATIVE_STATUSES", "build_alternatives", "read_alternatives",
+__all__ = ["ALTERNATIVES_FILE", "ALTERNATIVE_STATUSES", "build_alternatives", "check_alternatives",
+           "read_alternatives",
            "alternatives_views_sql", "reporter_from_note", "applied_alternatives"]
 
 ALTERNATIVES_FILE = "alternatives.parquet"
@@ -206,6 +207,22 @@ def build_alternatives(src_dir: str | Path, flows: list[dict], commodities: list
     keys = ("year", "layer", "commodity", "origin", "destination", "source_id", "published", "origin_file")
     rows.sort(key=lambda r: tuple("" if r[k] is None else r[k] for k in keys))
     return pa.Table.from_pylist(rows, schema=SCHEMA)
+
+
+def check_alternatives(table: pa.Table, tables: dict[str, pa.Table]) -> list[str]:
+    """Problems of a built alternatives table against the core tables, as ``alternatives.parquet:ROW: column:
+    what is wrong`` (unknown actor, route or source)."""
+    known = {"origin": "actors", "destination": "actors", "reporter": "actors", "preferred_reporter": "actors",
+             "route": "routes", "source_id": "sources", "preferred_source_id": "sources"}
+    keys = {"actors": "actor", "routes": "route", "sources": "source_id"}
+    have = {t: set(tables[t].column(k).to_pylist()) for t, k in keys.items() if t in tables}
+    out = []
+    for i, r in enumerate(table.to_pylist(), start=1):
+        for col, t in known.items():
+            v = r[col]
+            if v is not None and t in have and v not in have[t] and v != "WORLD":  # WORLD: an unmatched total
+                out.append(f"{ALTERNATIVES_FILE}:{i}: {col}: '{v}' is not in {t}.parquet ({r['origin_file']})")
+    return out
 
 
 def _preferred_totals(d: Path) -> dict[tuple, dict]:

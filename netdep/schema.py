@@ -273,7 +273,8 @@ TABLES["alternatives"] = Table(
         Column("commodity", S, True, "Commodity.", references="commodities.commodity"),
         Column("origin", S, True, "Exporter of the flow competed with (a world total's: the ROW remainder edge).",
                references="actors.actor"),
-        Column("destination", S, True, "Importer of the flow competed with.", references="actors.actor"),
+        Column("destination", S, True, "Importer of the flow competed with ('WORLD' in origin or destination: a "
+               "world total with no preferred total to compete with).", references="actors.actor"),
         Column("route", S, False, "Route of the preferred row (null: none).", references="routes.route"),
         Column("value", F, True, "The alternative value of the edge, in the commodity's unit (a world total: the "
                "alternative total less the listed partners).", unit="commodity unit"),

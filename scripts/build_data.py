@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from netdep.alternatives import ALTERNATIVES_FILE, build_alternatives  # noqa: E402
+from netdep.alternatives import ALTERNATIVES_FILE, build_alternatives, check_alternatives  # noqa: E402
 from netdep.build import build_tables  # noqa: E402
 from netdep.capacity import CAPACITY_FILE, build_route_capacity  # noqa: E402
 from netdep.checks import check_tables  # noqa: E402
@@ -42,13 +42,14 @@ def main(argv: list[str] | None = None) -> int:
         series = build_series(a.src, source_ids)
         capacity = build_route_capacity(a.src, {r.as_py() for r in tables["routes"].column("route")}, source_ids)
         alternatives = build_alternatives(a.src, tables["flows"].to_pylist(), tables["commodities"].to_pylist())
-        unknown = sorted(set(alternatives.column("source_id").to_pylist()) - source_ids)
-        if unknown:
-            raise NetdepError(f"alternatives: source_id: {', '.join(unknown)} not in sources.csv")
     except NetdepError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     _, problems = check_tables(tables)  # compare and write the built tables (check_tables casts to nullable types)
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 1
+    problems = check_alternatives(alternatives, tables)  # issue 15: actors, routes and sources exist
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return 1

@@ -246,3 +246,19 @@ def test_bar_chart_draws_error_bars_only_where_a_range_is_open():
     assert len(segs) == 1  # only item a: its range 0.1–0.25 around 0.2
     (x0, _), (x1, _) = segs[0]
     assert (x0, x1) == (pytest.approx(0.1), pytest.approx(0.25))
+
+
+def test_build_rejects_an_alternative_with_an_unknown_source(tmp_path):
+    import subprocess
+    import sys
+
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "data" / "src", src)
+    with open(src / "alternatives_2023.csv", "a", encoding="utf-8") as f:
+        f.write("2023,energy,lng,USA,EU27,40,,,no_such_source,,unknown source\n")
+    p = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_data.py"), "--src", str(src), "--out",
+                        str(tmp_path / "out")], capture_output=True, text=True)
+    assert p.returncode == 1
+    assert "alternatives.parquet:" in p.stderr and "source_id: 'no_such_source' is not in sources.parquet " \
+        "(alternatives_2023.csv:9)" in p.stderr
+    assert "Traceback" not in p.stderr
