@@ -74,12 +74,17 @@ def reporter_from_note(note: str | None, origin: str, destination: str) -> str |
     'USA'
     >>> reporter_from_note("sheet 'Gas trade - LNG'", "USA", "EU27") is None
     True
+    >>> reporter_from_note("Eurostat data; US-reported imports from EU 2023 not found", "EU27", "USA") is None
+    True
     """
-    m = _REPORTER.search(note or "")
-    if m is None:
-        return None
-    word = (m.group(1) or m.group(2) or m.group(3)).lower()
-    return origin if word in ("exporter", "exports") else destination
+    text = note or ""
+    for m in _REPORTER.finditer(text):
+        clause = re.split(r"[;)|]", text[m.end():], maxsplit=1)[0]
+        if "not found" in clause:  # "US-reported imports from EU 2023 not found": says who did not report
+            continue
+        word = (m.group(1) or m.group(2) or m.group(3)).lower()
+        return origin if word in ("exporter", "exports") else destination
+    return None
 
 
 def _read(path: Path) -> list[dict[str, str]]:

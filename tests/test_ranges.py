@@ -262,3 +262,21 @@ def test_build_rejects_an_alternative_with_an_unknown_source(tmp_path):
     assert "alternatives.parquet:" in p.stderr and "source_id: 'no_such_source' is not in sources.parquet " \
         "(alternatives_2023.csv:9)" in p.stderr
     assert "Traceback" not in p.stderr
+
+
+@pytest.mark.slow
+def test_every_report_record_lies_in_its_range():
+    from netdep.metrics.ranges import RANGE_FIELDS, low_high_names
+    from netdep.reporting.compute import build_report
+
+    rep = build_report(load(), year=2023, compare_year=2021)
+    opened = 0
+    for table, fields in RANGE_FIELDS.items():
+        for r in rep.tables[table]:
+            for f in fields:
+                lo_name, hi_name = low_high_names(f)
+                if r.get(f) is None:
+                    continue
+                assert r[lo_name] <= r[f] <= r[hi_name], (table, f, r)
+                opened += r[lo_name] < r[hi_name]
+    assert opened > 50  # the alternatives do move many measures
