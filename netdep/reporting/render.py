@@ -325,7 +325,7 @@ def document(data: Data, rep: Report) -> list[Section]:
         s.p("Largest shifts in import shares involving a main actor (flows worth US$ 1 bn or more):")
         s.table(["commodity", "supplier → importer", f"share {y0}", f"share {y}", "change (pp)", "sources"],
                 [[COMMODITY.get(r["commodity"], r["commodity"]), f"{name[r['origin']]} → {name[r['destination']]}",
-                  pct(o["share_in"]), pct(r["share_in"]), f"{100 * d:+.1f}",
+                  _ranged(o, "share_in"), _ranged(r, "share_in"), f"{100 * d:+.1f}",
                   _cite(set(pair_refs.get((y, r["commodity"], r["origin"], r["destination"]), []))
                         | set(pair_refs.get((y0, r["commodity"], r["origin"], r["destination"]), [])))]
                  for d, r, o in ch[:15]])
