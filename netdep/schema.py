@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 __all__ = ["Column", "Table", "TABLES", "LAYERS", "KINDS", "MODES", "STATUSES", "TIERS", "RECORD_FIELDS",
-           "arrow_schema", "TABLE_ORDER", "PRICE_BASES", "POLICY_KINDS", "ALTERNATIVE_STATUSES", "DICTIONARY_ORDER"]
+           "arrow_schema", "TABLE_ORDER", "PRICE_BASES", "POLICY_KINDS", "ALTERNATIVE_STATUSES",
+           "DICTIONARY_ORDER", "DICTIONARY_TABLES", "ALTERNATIVES_TABLE"]
 
 LAYERS = ("trade", "energy", "investment")
 KINDS = ("country", "bloc", "region", "aggregate")
@@ -194,7 +195,7 @@ _ARROW = {S: pa.string(), INT: pa.int64(), F: pa.float64(), L: pa.list_(pa.strin
 
 def arrow_schema(table: str) -> pa.Schema:
     """The Arrow schema netdep writes for ``table`` (readers may use compatible types)."""
-    t = TABLES[table] if table in TABLES else SYSTEM_TABLES[table]
+    t = TABLES[table] if table in TABLES else ALTERNATIVES_TABLE if table == "alternatives" else SYSTEM_TABLES[table]
     return pa.schema([pa.field(c.name, _ARROW[c.type], nullable=not c.required) for c in t.columns])
 
 
@@ -264,7 +265,7 @@ RECORD_FIELDS: dict[str, tuple[str, ...]] = {
 # netdep.alternatives beside the core tables (alternatives.parquet; the store never requires it), listed in the
 # data dictionary (DICTIONARY_ORDER) and read by the range measures (netdep.metrics.ranges).
 ALTERNATIVE_STATUSES = ("applied", "partial period", "different basis", "no preferred row")
-TABLES["alternatives"] = Table(
+ALTERNATIVES_TABLE = Table(
     "alternatives", "Alternative figures for flows (choice = alternative rows, alternatives_*.csv, yearly sums of "
     "monthly series), each tied to the preferred flow row it competes with (netdep.alternatives).",
     ("year", "layer", "commodity", "origin", "destination", "route", "source_id", "published", "origin_file"), (
@@ -295,6 +296,8 @@ TABLES["alternatives"] = Table(
         Column("note", S, False, "Published figure, evidence and conversion."),
     ))
 DICTIONARY_ORDER = TABLE_ORDER + ("alternatives",)
+#: every table of the data dictionary (``netdep schema``): the core tables and the alternatives beside them
+DICTIONARY_TABLES: dict[str, Table] = {**TABLES, "alternatives": ALTERNATIVES_TABLE}
 
 # Ranges (issue 15, netdep.metrics.ranges): low/high over the alternative figures beside each ranged field
 # ("value" -> low/high, f -> f_low/f_high) and how they were found (range_method); appended to the record specs.

@@ -48,12 +48,14 @@ def validate(data_dir: Path | None) -> None:
 @format_option("table", ("table", "markdown", "json"))
 def schema(table: str | None, fmt: str) -> None:
     """Show the data contract: every table's columns, types, units and meaning."""
-    from ..schema import DICTIONARY_ORDER, TABLE_ORDER, TABLES
+    from ..schema import DICTIONARY_ORDER
+    from ..schema import DICTIONARY_TABLES as TABLES
 
     names = [table] if table else list(DICTIONARY_ORDER)
     for n in names:
         if n not in TABLES:
-            raise click.BadParameter(f"unknown table '{n}'; tables: {', '.join(TABLE_ORDER)}", param_hint="TABLE")
+            raise click.BadParameter(f"unknown table '{n}'; tables: {', '.join(DICTIONARY_ORDER)}",
+                                     param_hint="TABLE")
     cols = ["table", "column", "type", "required", "unit", "allowed / references", "description"]
     rows = []
     for n in names:
