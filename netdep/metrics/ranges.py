@@ -169,8 +169,9 @@ def graph_range(G: nx.DiGraph, options: list[list[Change]], compute, *, max_enum
     """Min and max of every ranged field of ``compute(G_variant)`` (table -> records) over the variants of ``G``.
 
     ``options[i]`` lists the edge changes of flow i's alternatives (the preferred value, no change, is always
-    an option too); ``order[i]`` their flow values, for the corners when sampling. Returns table -> record key
-    -> field -> (low, high), and the method (``"exact (n combinations)"`` or ``"sampled (n of N, seed s)"``).
+    an option too); ``order[i]`` the change each makes to the flow's value, for the corners when sampling.
+    Returns table -> record key -> field -> (low, high), and the method (``"exact (n combinations)"`` or
+    ``"sampled (n of N, seed s)"``).
     """
     choices = [[None, *opts] for opts in options]
     combos, method = _combos(choices, max_enumerate, samples, seed,
