@@ -41,13 +41,14 @@ def setup_sql(data_dir: str = "data") -> str:
     for name in TABLE_ORDER:
         path = f"{data_dir.rstrip('/')}/{name}.parquet".replace("'", "''")
         lines.append(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{path}');")
+    from .alternatives import alternatives_views_sql  # alternatives and mirror_gaps (issue 15), when present
     from .bulk.views import bulk_views_sql  # product-level tables (hs6/ ...), only those present
     from .capacity import capacity_views_sql  # route capacity by year (route_capacity.parquet), when present
     from .series import series_views_sql  # monthly series (series_monthly.parquet), when present
 
     prices_sql = resources.files("netdep").joinpath("sql/prices.sql").read_text(encoding="utf-8")  # issue 13
     return ("\n".join(lines) + "\n" + _views_sql() + prices_sql + bulk_views_sql(data_dir)
-            + series_views_sql(data_dir) + capacity_views_sql(data_dir))
+            + series_views_sql(data_dir) + capacity_views_sql(data_dir) + alternatives_views_sql(data_dir))
 
 
 def connect(data_dir: str | Path | None = None, validate: bool = True, database: str = ":memory:"):

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 __all__ = ["Column", "Table", "TABLES", "LAYERS", "KINDS", "MODES", "STATUSES", "TIERS", "RECORD_FIELDS",
-           "arrow_schema", "TABLE_ORDER", "PRICE_BASES", "POLICY_KINDS"]
+           "arrow_schema", "TABLE_ORDER", "PRICE_BASES", "POLICY_KINDS", "ALTERNATIVE_STATUSES",
+           "DICTIONARY_ORDER", "DICTIONARY_TABLES", "ALTERNATIVES_TABLE"]
 
 LAYERS = ("trade", "energy", "investment")
 KINDS = ("country", "bloc", "region", "aggregate")
@@ -194,7 +195,7 @@ _ARROW = {S: pa.string(), INT: pa.int64(), F: pa.float64(), L: pa.list_(pa.strin
 
 def arrow_schema(table: str) -> pa.Schema:
     """The Arrow schema netdep writes for ``table`` (readers may use compatible types)."""
-    t = TABLES[table] if table in TABLES else SYSTEM_TABLES[table]
+    t = TABLES[table] if table in TABLES else ALTERNATIVES_TABLE if table == "alternatives" else SYSTEM_TABLES[table]
     return pa.schema([pa.field(c.name, _ARROW[c.type], nullable=not c.required) for c in t.columns])
 
 
@@ -433,3 +434,70 @@ def output_arrow_schema(name: str) -> pa.Schema:
 __all__ += ["output_arrow_schema", "ROLES", "Field", "Record", "OUTPUT_RECORDS", "LONG_RECORD", "REVENUE_RECORD",
             "OUTPUT_ORDER",
             "output_record", "output_dictionary_rows"]
+
+
+# --- alternatives (issue 15): every alternative figure, tied to the preferred flow it competes with. Built by
+# netdep.alternatives beside the core tables (alternatives.parquet; the store never requires it), listed in the
+# data dictionary (DICTIONARY_ORDER) and read by the range measures (netdep.metrics.ranges).
+ALTERNATIVE_STATUSES = ("applied", "partial period", "different basis", "no preferred row")
+ALTERNATIVES_TABLE = Table(
+    "alternatives", "Alternative figures for flows (choice = alternative rows, alternatives_*.csv, yearly sums of "
+    "monthly series), each tied to the preferred flow row it competes with (netdep.alternatives).",
+    ("year", "layer", "commodity", "origin", "destination", "route", "source_id", "published", "origin_file"), (
+        Column("year", INT, True, "Calendar year."),
+        Column("layer", S, True, "trade | energy | investment.", allowed=LAYERS),
+        Column("commodity", S, True, "Commodity.", references="commodities.commodity"),
+        Column("origin", S, True, "Exporter of the flow competed with (a world total's: the ROW remainder edge).",
+               references="actors.actor"),
+        Column("destination", S, True, "Importer of the flow competed with ('WORLD' in origin or destination: a "
+               "world total with no preferred total to compete with).", references="actors.actor"),
+        Column("route", S, False, "Route of the preferred row (null: none).", references="routes.route"),
+        Column("value", F, True, "The alternative value of the edge, in the commodity's unit (a world total: the "
+               "alternative total less the listed partners).", unit="commodity unit"),
+        Column("published", F, True, "The figure as published (converted to the commodity's unit).",
+               unit="commodity unit", non_negative=True),
+        Column("unit", S, True, "The commodity's unit."),
+        Column("source_id", S, True, "Source of the alternative figure.", references="sources.source_id"),
+        Column("reporter", S, False, "Who reported the figure: the origin (exporter-reported), the destination "
+               "(importer-reported), null (compiled by a third party or not said).", references="actors.actor"),
+        Column("preferred_value", F, False, "The preferred row's value (null: no preferred row).",
+               unit="commodity unit"),
+        Column("preferred_source_id", S, False, "Source of the preferred row.", references="sources.source_id"),
+        Column("preferred_reporter", S, False, "Who reported the preferred figure (as `reporter`).",
+               references="actors.actor"),
+        Column("status", S, True, "applied (the range measures use it) | partial period | different basis | "
+               "no preferred row.", allowed=ALTERNATIVE_STATUSES),
+        Column("origin_file", S, True, "FILE:ROW of data/src the figure comes from."),
+        Column("note", S, False, "Published figure, evidence and conversion."),
+    ))
+DICTIONARY_ORDER = TABLE_ORDER + ("alternatives",)
+#: every table of the data dictionary (``netdep schema``): the core tables and the alternatives beside them
+DICTIONARY_TABLES: dict[str, Table] = {**TABLES, "alternatives": ALTERNATIVES_TABLE}
+
+# Ranges (issue 15, netdep.metrics.ranges): low/high over the alternative figures beside each ranged field
+# ("value" -> low/high, f -> f_low/f_high) and how they were found (range_method); appended to the record specs
+# with the role "range" (in the JSON records and the output dictionary, not rows of the long table).
+RANGE_RECORD_FIELDS: dict[str, tuple[str, ...]] = {
+    "dependencies": ("low", "high", "share_in_low", "share_in_high", "share_out_low", "share_out_high",
+                     "share_of_consumption_low", "share_of_consumption_high", "range_method"),
+    "concentration": ("hhi_low", "hhi_high", "top_share_low", "top_share_high", "range_method"),
+    "centrality": ("low", "high", "range_method"),
+}
+ROLES = (*ROLES, "range")
+
+
+def _range_field(name: str) -> Field:
+    if name == "range_method":
+        return Field(name, S, "range", "How low and high were found: no alternatives, exact (monotone or every "
+                     "combination) or sampled (seeded; an inner bound) (netdep.metrics.ranges).")
+    base = name[:-4] if name.endswith("_low") else name[:-5] if name.endswith("_high") else "value"
+    side = "lowest" if name.endswith("low") else "highest"
+    return Field(name, F, "range", f"The {side} {base} over the alternative figures of the graph's flows "
+                 "(netdep.metrics.ranges).")
+
+
+OUTPUT_RECORDS = {n: Record(r.name, r.description, r.fields + tuple(_range_field(x) for x in
+                                                                     RANGE_RECORD_FIELDS.get(n, ())),
+                            r.measure_module) for n, r in OUTPUT_RECORDS.items()}
+RECORD_FIELDS = {n: r.names() for n, r in OUTPUT_RECORDS.items()}
+

@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from netdep.alternatives import ALTERNATIVES_FILE, build_alternatives, check_alternatives  # noqa: E402
 from netdep.build import build_tables  # noqa: E402
 from netdep.capacity import CAPACITY_FILE, build_route_capacity  # noqa: E402
 from netdep.checks import check_tables  # noqa: E402
@@ -40,10 +41,15 @@ def main(argv: list[str] | None = None) -> int:
         source_ids = {r.as_py() for r in tables["sources"].column("source_id")}
         series = build_series(a.src, source_ids)
         capacity = build_route_capacity(a.src, {r.as_py() for r in tables["routes"].column("route")}, source_ids)
+        alternatives = build_alternatives(a.src, tables["flows"].to_pylist(), tables["commodities"].to_pylist())
     except NetdepError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     _, problems = check_tables(tables)  # compare and write the built tables (check_tables casts to nullable types)
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 1
+    problems = check_alternatives(alternatives, tables)  # issue 15: actors, routes and sources exist
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return 1
@@ -63,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
             path = Path(a.out) / CAPACITY_FILE
             if not path.is_file() or not pq.read_table(path).equals(capacity):
                 differ.append("route_capacity")
+        f = Path(a.out) / ALTERNATIVES_FILE
+        if not f.is_file() or not pq.read_table(f).equals(alternatives):
+            differ.append("alternatives")
         for n, t in systems.items():
             f = Path(a.out) / SYSTEMS_DIR / f"{n}.parquet"
             if not f.is_file() or not pq.read_table(f).equals(t):
@@ -79,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     if capacity is not None:
         write_series(a.out, capacity, CAPACITY_FILE)
         tables = {**tables, "route_capacity": capacity}
+    write_series(a.out, alternatives, ALTERNATIVES_FILE)  # issue 15: beside the core tables
+    tables = {**tables, "alternatives": alternatives}
     write_system_tables(a.out, systems)
     for name, t in {**tables, **systems}.items():
         print(f"{name:12s} {t.num_rows:6d} rows")

@@ -23,7 +23,7 @@ def test_every_spec_field_has_a_role_type_and_description():
     for r in (*OUTPUT_RECORDS.values(), LONG_RECORD):
         assert r.key and r.measures, r.name
         for f in r.fields:
-            assert f.role in ("key", "measure", "label") and f.type in ("string", "int", "float", "bool"), f
+            assert f.role in ("key", "measure", "label", "range") and f.type in ("string", "int", "float", "bool"), f
             assert f.description.endswith("."), f
 
 

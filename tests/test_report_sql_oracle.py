@@ -98,7 +98,8 @@ def test_json_record_shapes(report_json):
                                                    "unit", "share_in", "share_out"}
     assert set(report_json["concentration"][0]) >= {"year", "layer", "commodity", "actor", "side", "hhi",
                                                     "top_partner", "top_share"}
-    assert set(report_json["centrality"][0]) == {"year", "layer", "commodity", "actor", "measure", "value"}
+    assert set(report_json["centrality"][0]) == {"year", "layer", "commodity", "actor", "measure", "value",
+                                                 "low", "high", "range_method"}  # issue 15: the value's range
     measures = {r["measure"] for r in report_json["centrality"]}
     assert measures >= {"pagerank", "pagerank_exporter", "in_strength", "out_strength", "betweenness",
                         "supply_dependence", "market_dependence"}

@@ -155,7 +155,8 @@ def test_build_data_twice_gives_identical_bytes(tmp_path):
         assert p.returncode == 0, p.stderr
         outs.append(out)
     names = sorted(p.name for p in outs[0].glob("*.parquet"))
-    assert names == sorted([f"{n}.parquet" for n in TABLE_ORDER] + ["series_monthly.parquet", "route_capacity.parquet"])
+    assert names == sorted([f"{n}.parquet" for n in TABLE_ORDER] + ["series_monthly.parquet", "route_capacity.parquet",
+                                                                   "alternatives.parquet"])  # issue 15
     for n in names:
         assert (outs[0] / n).read_bytes() == (outs[1] / n).read_bytes(), n
     _no_temporaries(outs[0])

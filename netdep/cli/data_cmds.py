@@ -50,7 +50,8 @@ def validate(data_dir: Path | None) -> None:
 @format_option("table", ("table", "markdown", "json"))
 def schema(table: str | None, outputs: bool, fmt: str) -> None:
     """Show the data contract: every table's columns, types, units and meaning."""
-    from ..schema import OUTPUT_ORDER, TABLE_ORDER, TABLES, output_dictionary_rows
+    from ..schema import DICTIONARY_ORDER, OUTPUT_ORDER, output_dictionary_rows
+    from ..schema import DICTIONARY_TABLES as TABLES
 
     if outputs:
         if table is not None and table not in OUTPUT_ORDER:
@@ -59,10 +60,11 @@ def schema(table: str | None, outputs: bool, fmt: str) -> None:
         rows = output_dictionary_rows((table,) if table else OUTPUT_ORDER)
         click.echo(render(["record", "field", "type", "role", "unit", "description"], rows, fmt))
         return
-    names = [table] if table else list(TABLE_ORDER)
+    names = [table] if table else list(DICTIONARY_ORDER)
     for n in names:
         if n not in TABLES:
-            raise click.BadParameter(f"unknown table '{n}'; tables: {', '.join(TABLE_ORDER)}", param_hint="TABLE")
+            raise click.BadParameter(f"unknown table '{n}'; tables: {', '.join(DICTIONARY_ORDER)}",
+                                     param_hint="TABLE")
     cols = ["table", "column", "type", "required", "unit", "allowed / references", "description"]
     rows = []
     for n in names:

@@ -20,15 +20,17 @@ from ._common import data_option, resolve_data
               help="Folder for report.md, report.html and charts/.")
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default=None,
               help="Write only this format (json: print one object to stdout). Default: md and html.")
+@click.option("--ranges/--no-ranges", default=True, show_default=True,
+              help="Give shares, HHI and centrality their low/high over the alternative figures (issue 15).")
 def report(data_dir: Path | None, year: int | None, compare_year: int | None, layer: str | None, out: Path,
-           fmt: str | None) -> None:
+           fmt: str | None, ranges: bool = True) -> None:
     """Who depends on whom, how much, and what changed: writes report.md and report.html, prints a summary."""
     from ..reporting import build_report
     from ..reporting.render import summary, to_json, write_report
     from ..store import load
 
     data = load(resolve_data(data_dir))
-    rep = build_report(data, year=year, compare_year=compare_year, layer=layer)
+    rep = build_report(data, year=year, compare_year=compare_year, layer=layer, ranges=ranges)
     if fmt == "json":
         click.echo(to_json(rep))
         return

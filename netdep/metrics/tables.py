@@ -20,8 +20,8 @@ from .dependency import dependency_records
 from .registry import centrality_names
 from .vulnerability import vulnerability_pairs, vulnerability_records
 
-__all__ = ["core_tables", "relationship_tables", "vulnerability_table", "consumption", "remainders_of", "fuel_of",
-           "MAIN_ACTORS", "asymmetry_actors", "default_years", "PRE_WAR_BEFORE"]
+__all__ = ["core_tables", "graph_records", "relationship_tables", "vulnerability_table", "consumption",
+           "remainders_of", "fuel_of", "MAIN_ACTORS", "asymmetry_actors", "default_years", "PRE_WAR_BEFORE"]
 
 
 
@@ -95,16 +95,26 @@ def core_tables(data: Data, year: int, layers: tuple[str, ...]) -> dict[str, lis
     for (layer, commodity), G in gs.items():
         if (layer != "all" and layer not in layers) or (layer == "all" and not cross_layer(layers)):
             continue
-        deps += dependency_records(G, cons.get(commodity) if commodity != "*" else None, remainders=rem)
-        if commodity != "*":
-            f = fuel.get(commodity)
-            if f is None:
-                fb = fuel_balance(G, rem, None)
-            else:
-                fb = balances.get(f, {})
-            conc += concentration_records(G, rem, fuel=fb)
-        if commodity not in fuel or fuel[commodity] != commodity:
-            cent += centrality_records(G, rem, measures=centrality_names())
+        t = graph_records(G, commodity, rem, cons, fuel, balances)
+        deps += t["dependencies"]
+        conc += t["concentration"]
+        cent += t["centrality"]
+    return {"dependencies": deps, "concentration": conc, "centrality": cent}
+
+
+def graph_records(G, commodity: str, rem: set[str], cons: dict[str, dict[str, float]], fuel: dict[str, str],
+                  balances: dict[str, dict]) -> dict[str, list[dict]]:
+    """The records of one graph of :func:`core_tables` (``commodity`` is the graph's; ``"*"`` for an aggregate)
+    — also what :mod:`netdep.metrics.ranges` recomputes on each variant of a graph."""
+    deps = dependency_records(G, cons.get(commodity) if commodity != "*" else None, remainders=rem)
+    conc: list[dict] = []
+    cent: list[dict] = []
+    if commodity != "*":
+        f = fuel.get(commodity)
+        fb = fuel_balance(G, rem, None) if f is None else balances.get(f, {})
+        conc = concentration_records(G, rem, fuel=fb)
+    if commodity not in fuel or fuel[commodity] != commodity:
+        cent = centrality_records(G, rem, measures=centrality_names())
     return {"dependencies": deps, "concentration": conc, "centrality": cent}
 
 

@@ -53,8 +53,10 @@ def year_tables(data: Data, year: int, layers: tuple[str, ...]) -> dict[str, lis
 
 
 def build_report(data: Data, year: int | None = None, compare_year: int | None = None,
-                 layer: str | None = None) -> Report:
-    """Compute the report for ``year`` (default: :func:`default_years`) against ``compare_year``."""
+                 layer: str | None = None, ranges: bool = True) -> Report:
+    """Compute the report for ``year`` (default: :func:`default_years`) against ``compare_year``; ``ranges``:
+    give dependencies, concentration and centrality their low/high over the alternative figures (issue 15,
+    :mod:`netdep.metrics.ranges`)."""
     from ..errors import NetdepError
 
     dy, dc = default_years(data)
@@ -74,7 +76,12 @@ def build_report(data: Data, year: int | None = None, compare_year: int | None =
     tables: dict[str, list[dict]] = {}
     for y in years:
         lay = layers if y in (year, compare_year) else ("energy",)
-        for name, rows in year_tables(data, y, lay).items():
+        yt = year_tables(data, y, lay)
+        if ranges:
+            from ..metrics.ranges import add_ranges
+
+            add_ranges(data, yt, [y], lay)
+        for name, rows in yt.items():
             tables.setdefault(name, []).extend(rows)
     tables["sources"] = _sources(data, years, layers)
     rep.tables = tables
@@ -82,6 +89,10 @@ def build_report(data: Data, year: int | None = None, compare_year: int | None =
 
     rep.headlines = headlines(data, rep)
     rep.notes = notes(data, rep)
+    if ranges:
+        from .ranges_section import range_notes
+
+        rep.notes += range_notes(data, rep)
     return rep
 
 

@@ -165,7 +165,8 @@ def _heatmap(fig, c: Chart) -> None:
 
 
 def _bars(fig, c: Chart) -> None:
-    """data: items [(label, value)], threshold (optional), xmax (optional), fmt."""
+    """data: items [(label, value)], threshold (optional), xmax (optional), fmt, errors (optional: [(low, high)]
+    per item, drawn as error bars)."""
     items = c.data["items"]
     threshold, fmt = c.data.get("threshold"), c.data.get("fmt", "{:.2f}")
     fig.set_size_inches(WIDTH_IN, 1.4 + 0.3 * len(items))
@@ -174,11 +175,19 @@ def _bars(fig, c: Chart) -> None:
     vals = [v for _, v in items]
     colors = [RED if threshold is not None and v > threshold else BLUE for v in vals]
     ax.barh(ys, vals, color=colors, height=0.7)
+    errors = c.data.get("errors")  # issue 15: [(low, high)] per item, the range over the alternative figures
+    ranged = [i for i, e in enumerate(errors or []) if e[0] != e[1]]  # a collapsed range draws nothing
+    if ranged:
+        ax.errorbar([vals[i] for i in ranged], [ys[i] for i in ranged],
+                    xerr=[[max(vals[i] - errors[i][0], 0.0) for i in ranged],
+                          [max(errors[i][1] - vals[i], 0.0) for i in ranged]],
+                    fmt="none", ecolor="#222222", elinewidth=1, capsize=3)
     ax.set_yticks(ys, [_wrap(lab, 40) for lab, _ in items], fontsize=9)
     xmax = c.data.get("xmax") or max(vals + [threshold or 0, 1e-9]) * 1.15
     ax.set_xlim(0, xmax)
-    for y, v in zip(ys, vals):
-        ax.text(v + xmax * 0.01, y, fmt.format(v), va="center", fontsize=8)
+    for i, (y, v) in enumerate(zip(ys, vals)):
+        top = max(v, errors[i][1]) if errors else v
+        ax.text(top + xmax * 0.01, y, fmt.format(v), va="center", fontsize=8)
     if threshold is not None:
         ax.axvline(threshold, color=RED, ls="--", lw=1)
         ax.text(threshold, len(items) - 0.4, f" threshold {threshold}", color=RED, fontsize=8, va="bottom")

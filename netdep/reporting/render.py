@@ -32,6 +32,21 @@ __all__ = ["document", "report_document", "to_markdown", "to_html", "to_json", "
 _fmt = fmt_cell  # one cell format for every table of the report
 
 
+def _ranged(r: dict, key: str) -> str:
+    """A share with its range over the alternative figures where it has one (issue 15): "15.0% [14.2–15.9]"."""
+    from ..metrics.ranges import range_text
+
+    lo, hi = r.get(f"{key}_low"), r.get(f"{key}_high")
+    return pct(r[key]) if lo is None or hi is None or lo == hi else range_text(r[key], lo, hi)
+
+
+def _ranged_hhi(r: dict) -> str:
+    """An HHI with its range over the alternative figures where it has one: "0.254 [0.250–0.262]"."""
+    from ..metrics.ranges import range_text
+
+    return range_text(r["hhi"], r.get("hhi_low"), r.get("hhi_high"), lambda v: f"{v:.3f}")
+
+
 def _refs(data: Data, rep: Report) -> tuple[dict[str, int], dict[tuple, list[int]]]:
     """Source number per source_id, and the source numbers of each (year, commodity, origin, destination)."""
     num = {s["source_id"]: s["n"] for s in rep.tables["sources"]}
@@ -134,13 +149,13 @@ def document(data: Data, rep: Report) -> list[Section]:
         # rank by share weighted by the flow's US$ value, so large dependencies come before trivia
         items.sort(key=lambda it: (-(it[3] * (it[2].get("value_usd_bn") or 0.0)), -it[3], it[1]))
         table = []
-        for role, partner, r, share in items[:8]:
+        for role, partner, r, _share in items[:8]:
             key = "share_in" if role == "supplier" else "share_out"
             old = next((x[key] for x in t["dependencies"] if x["year"] == y0 and x["commodity"] == r["commodity"]
                         and x["origin"] == r["origin"] and x["destination"] == r["destination"]), None)
             listed_only = r.get("coverage_in" if role == "supplier" else "coverage_out", 0.0) is None
             table.append([COMMODITY.get(r["commodity"], r["commodity"]), f"{name[partner]} ({role})",
-                          _fmt(r["value"]) + f" {r['unit']}", pct(share) + ("*" if listed_only else ""),
+                          _fmt(r["value"]) + f" {r['unit']}", _ranged(r, key) + ("*" if listed_only else ""),
                           pct(old) if y0 else "",
                           _cite(pair_refs.get((y, r["commodity"], r["origin"], r["destination"]), []))])
         s.p(f"**{name[actor]}** — largest shares of its imports (supplier) and exports (buyer); * marks a share of "
@@ -163,7 +178,7 @@ def document(data: Data, rep: Report) -> list[Section]:
     for r in conc:
         r0 = next((x for x in t["concentration"] if x["year"] == y0 and x["commodity"] == r["commodity"]
                    and x["actor"] == r["actor"] and x["side"] == "in"), None)
-        rows.append([COMMODITY.get(r["commodity"], r["commodity"]), name[r["actor"]], f"{r['hhi']:.3f}",
+        rows.append([COMMODITY.get(r["commodity"], r["commodity"]), name[r["actor"]], _ranged_hhi(r),
                      "" if r0 is None else f"{r0['hhi']:.3f}", name.get(r["top_partner"], "–"), pct(r["top_share"]),
                      pct(r["unattributed_share"]), "?" if r.get("coverage") is None else pct(r["coverage"]),
                      {True: "**yes**", False: "no", None: "?"}[r.get("strategic")], r.get("strategic_reason") or ""])
@@ -172,7 +187,10 @@ def document(data: Data, rep: Report) -> list[Section]:
     main = [r for r in conc if r["actor"] in MAIN_AND_EUROPE]
     if main:
         items = [(f"{name[r['actor']]} · {COMMODITY.get(r['commodity'], r['commodity'])}", r["hhi"]) for r in main]
-        s.chart("hhi", Chart("hhi", "bars", {"items": items, "threshold": STRATEGIC_HHI, "xmax": 1.0, "fmt": "{:.3f}"},
+        bars = {"items": items, "threshold": STRATEGIC_HHI, "xmax": 1.0, "fmt": "{:.3f}"}
+        if any(r.get("hhi_low") is not None and r["hhi_low"] != r["hhi_high"] for r in main):  # issue 15
+            bars["errors"] = [[r.get("hhi_low", r["hhi"]), r.get("hhi_high", r["hhi"])] for r in main]
+        s.chart("hhi", Chart("hhi", "bars", bars,
                              title="Supplier concentration of the main actors' imports", year=y,
                              unit=f"Herfindahl–Hirschman index of suppliers (0–1; above {STRATEGIC_HHI}: strategic)",
                              source=_srcline(rep, layer_refs.get((y, "energy"), set()) | layer_refs.get((y, "trade"),
@@ -304,7 +322,7 @@ def document(data: Data, rep: Report) -> list[Section]:
         s.p("Largest shifts in import shares involving a main actor (flows worth US$ 1 bn or more):")
         s.table(["commodity", "supplier → importer", f"share {y0}", f"share {y}", "change (pp)", "sources"],
                 [[COMMODITY.get(r["commodity"], r["commodity"]), f"{name[r['origin']]} → {name[r['destination']]}",
-                  pct(o["share_in"]), pct(r["share_in"]), f"{100 * d:+.1f}",
+                  _ranged(o, "share_in"), _ranged(r, "share_in"), f"{100 * d:+.1f}",
                   _cite(set(pair_refs.get((y, r["commodity"], r["origin"], r["destination"]), []))
                         | set(pair_refs.get((y0, r["commodity"], r["origin"], r["destination"]), [])))]
                  for d, r, o in ch[:15]])
@@ -344,6 +362,11 @@ def _extra_sections(data: Data, rep: Report, sources: list[dict] | None = None) 
         s = Section(ts["title"])
         s.items.extend(tuple(i) for i in ts["items"])
         out.append(s)
+    from .ranges_section import ranges_section  # issue 15: ranges over alternative figures, mirror gaps
+
+    sec = ranges_section(data, rep)
+    if sec:
+        out.append(Section(sec["title"], list(sec["items"])))
     from .revenue import revenue_section  # issue 13: revenue at each flow's price
 
     sec = revenue_section(data)

@@ -30,6 +30,19 @@ def _cap(s: str) -> str:
     return s[0].upper() + s[1:]
 
 
+def _hhi(v: float) -> str:
+    return f"{v:.3f}"
+
+
+def _ranged(r: dict | None, field: str, v: float, fmt=pct) -> str:
+    """``v`` with its range over the alternative figures where the record has one (issue 15):
+    "15.0% [14.2–15.9]"; the point alone otherwise."""
+    lo, hi = (r or {}).get(f"{field}_low"), (r or {}).get(f"{field}_high")
+    if lo is None or hi is None or fmt(lo) == fmt(hi):
+        return fmt(v)
+    return f"{fmt(v)} [{fmt(lo).rstrip('%')}–{fmt(hi).rstrip('%')}]"
+
+
 def _candidates(data: Data, before: dict, after: dict, actor: str) -> list[tuple[float, str]]:
     out: list[tuple[float, str]] = []
     deps_b = {(r["layer"], r["origin"], r["destination"]): r for r in before["dependencies"] if r["commodity"] == "*"}
@@ -53,7 +66,7 @@ def _candidates(data: Data, before: dict, after: dict, actor: str) -> list[tuple
                 what = "a buyer of its" if role == "buyer" else "a supplier of its"
                 noun = LAYER_WORD[layer] + (" exports" if role == "buyer" else " imports")
                 s = (f"{short_name(data, a)}'s dependence on {short_name(data, p)} as {what} {noun} "
-                     f"{_verb(x, y)} from {pct(x)} to {pct(y)}")
+                     f"{_verb(x, y)} from {_ranged(rb, field, x)} to {_ranged(ra, field, y)}")
                 out.append((abs(y - x), s))
     conc_b = {(r["commodity"], r["actor"]): r for r in before["concentration"] if r["side"] == "in"}
     conc_a = {(r["commodity"], r["actor"]): r for r in after["concentration"] if r["side"] == "in"}
@@ -69,7 +82,8 @@ def _candidates(data: Data, before: dict, after: dict, actor: str) -> list[tuple
         if fuel.get(c, c) != c and (fuel[c], a) in conc_a:
             continue
         out.append((abs(ra["hhi"] - rb["hhi"]), f"{short_name(data, a)}'s supplier HHI for "
-                    f"{COMMODITY.get(c, c)} {_verb(rb['hhi'], ra['hhi'])} from {rb['hhi']:.3f} to {ra['hhi']:.3f}"))
+                    f"{COMMODITY.get(c, c)} {_verb(rb['hhi'], ra['hhi'])} from {_ranged(rb, 'hhi', rb['hhi'], _hhi)}"
+                    f" to {_ranged(ra, 'hhi', ra['hhi'], _hhi)}"))
     out.sort(key=lambda x: (-x[0], x[1]))
     return out
 

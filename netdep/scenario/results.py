@@ -151,6 +151,9 @@ def compare(data, spec, year: int, state) -> ScenarioResult:
     clo = getattr(state, "closure", None)
     if clo is not None:
         res.closure, res.displacement = clo.mode, clo.records
+    from ..metrics.ranges import scenario_ranges  # issue 15: shares and HHI before/after with their ranges
+
+    scenario_ranges(data, after_data, year, layers, before, after)
     res.revenue = revenue_records(data, year, list(initial_state(data, year).rows.values()),
                                   list(state.rows.values()), state.prices)
     res.headlines = (closure_sentences(data, res.closure, res.displacement, year) + headlines(data, before, after)
