@@ -138,3 +138,36 @@ def test_reprints_replaced_by_the_primary_dataset(data):
            and "EU27" in (f["origin"], f["destination"])]
     assert fdi and {tiers[f["source_id"]] for f in fdi} == {"primary"}
     assert {f["source_id"] for f in fdi} == {"eurostat_bop_fdi6_pos_2022", "eurostat_bop_fdi6_pos_2023"}
+
+
+# reprint -> press replacements (issue 10): the row keeps its value, cites a news organisation's report and
+# names the statistics office it quotes; the content site it replaced cites no preferred row any more
+_REPLACED = {
+    # (year, commodity, origin, destination): (value, new source, original publisher, replaced reprint)
+    (2024, "lng", "RUS", "CHN"): (11.302, "scmp_2025_china_energy_bets", "General Administration of Customs of China",
+                                  "frominsideasia_com_52343a"),
+    (2024, "lng", "AUS", "CHN"): (35.632, "scmp_2025_china_energy_bets", "General Administration of Customs of China",
+                                  "frominsideasia_com_52343a"),
+    (2021, "goods", "EU27", "CHN"): (263.742, "reuters_2022_eu_china_trade", "Eurostat", "textile_future_com_d7212b"),
+    (2021, "goods", "EU27", "RUS"): (105.26, "rtbf_2022_eu_russia_2021", "Eurostat", "recyclind_it_0687cb"),
+    (2021, "goods", "RUS", "EU27"): (186.867, "rtbf_2022_eu_russia_2021", "Eurostat", "recyclind_it_0687cb"),
+    (2023, "goods", "EU27", "USA"): (543.137, "rtp_2025_eu_us_2023", "Eurostat", "citynotizie_it_9303e5"),
+    (2023, "goods", "USA", "EU27"): (374.67, "rtp_2025_eu_us_2023", "Eurostat", "citynotizie_it_9303e5"),
+    (2022, "goods", "EU27", "WORLD"): (2708.632, "aa_2023_eu_trade_2022", "Eurostat", "etribuna_com_63316c"),
+    (2022, "goods", "WORLD", "EU27"): (3163.633, "aa_2023_eu_trade_2022", "Eurostat", "etribuna_com_63316c"),
+}
+
+
+@pytest.mark.parametrize("key", sorted(_REPLACED), ids=lambda k: "-".join(map(str, k)))
+def test_reprints_replaced_by_press_reports(flows, data, key):
+    value, source_id, original, old = _REPLACED[key]
+    src_rows = [r for name in ("flows_trade_investment.csv", "flows_energy_2024.csv")
+                for r in csv.DictReader((SRC / name).open(encoding="utf-8"))]
+    rows = [r for r in src_rows if r["choice"] == "preferred"
+            and (int(r["year"]), r["commodity"], r["origin"], r["destination"]) == key]
+    assert [(float(r["value"]), r["source_id"]) for r in rows] == [(value, source_id)]  # same figure, new citation
+    assert not [r for r in src_rows if r["source_id"] == old]  # not even as an alternative
+    assert old in rows[0]["note"] and source_id in rows[0]["note"]  # the note says what it replaced
+    src = {s["source_id"]: s for s in data.rows("sources")}
+    assert (src[source_id]["tier"], src[source_id]["original_publisher"]) == ("press", original)
+    assert src[old]["tier"] == "reprint"
