@@ -140,8 +140,8 @@ def test_reprints_replaced_by_the_primary_dataset(data):
     assert {f["source_id"] for f in fdi} == {"eurostat_bop_fdi6_pos_2022", "eurostat_bop_fdi6_pos_2023"}
 
 
-# reprint -> press replacements (issue 10): the row keeps its value, cites a news organisation's report and
-# names the statistics office it quotes; the content site it replaced cites no preferred row any more
+# reprint -> press (or primary) replacements (issue 10): the row keeps its value, cites a news organisation's report
+# (or the office itself) and names the statistics office it quotes; the content site it replaced cites no such row
 _REPLACED = {
     # (year, commodity, origin, destination): (value, new source, original publisher, replaced reprint)
     (2024, "lng", "RUS", "CHN"): (11.302, "scmp_2025_china_energy_bets", "General Administration of Customs of China",
@@ -155,7 +155,15 @@ _REPLACED = {
     (2023, "goods", "USA", "EU27"): (374.67, "rtp_2025_eu_us_2023", "Eurostat", "citynotizie_it_9303e5"),
     (2022, "goods", "EU27", "WORLD"): (2708.632, "aa_2023_eu_trade_2022", "Eurostat", "etribuna_com_63316c"),
     (2022, "goods", "WORLD", "EU27"): (3163.633, "aa_2023_eu_trade_2022", "Eurostat", "etribuna_com_63316c"),
+    # Kyodo's unrounded Census figure; the advocacy group's rounded $427 bn stays as an alternative row
+    (2023, "goods", "CHN", "USA"): (427.23, "kyodo_2024_us_china_2023", "US Census Bureau",
+                                    "prosperousamerica_org_c63547"),
+    (2023, "goods", "USA", "CHN"): (147.8, "kyodo_2024_us_china_2023", "US Census Bureau",
+                                    "prosperousamerica_org_c63547"),
+    # the Bank of Russia's own page (-28.3% on the 2022 level of $592.1 bn = 424.5); first estimate 422.7 an alternative
+    (2023, "goods", "RUS", "WORLD"): (424.5, "cbr_bop_2023", "Bank of Russia", "briefly_news_com_92cefa"),
 }
+_STILL_CITED = {"prosperousamerica_org_c63547", "briefly_news_com_92cefa"}  # by other years or alternative rows
 
 
 @pytest.mark.parametrize("key", sorted(_REPLACED), ids=lambda k: "-".join(map(str, k)))
@@ -166,8 +174,20 @@ def test_reprints_replaced_by_press_reports(flows, data, key):
     rows = [r for r in src_rows if r["choice"] == "preferred"
             and (int(r["year"]), r["commodity"], r["origin"], r["destination"]) == key]
     assert [(float(r["value"]), r["source_id"]) for r in rows] == [(value, source_id)]  # same figure, new citation
-    assert not [r for r in src_rows if r["source_id"] == old]  # not even as an alternative
+    if old not in _STILL_CITED:
+        assert not [r for r in src_rows if r["source_id"] == old]  # not even as an alternative
     assert old in rows[0]["note"] and source_id in rows[0]["note"]  # the note says what it replaced
     src = {s["source_id"]: s for s in data.rows("sources")}
-    assert (src[source_id]["tier"], src[source_id]["original_publisher"]) == ("press", original)
+    tier = "primary" if source_id == "cbr_bop_2023" else "press"
+    assert (src[source_id]["tier"], src[source_id]["original_publisher"]) == (tier, original)
     assert src[old]["tier"] == "reprint"
+
+
+def test_replaced_figures_kept_as_alternatives():
+    rows = list(csv.DictReader((SRC / "flows_trade_investment.csv").open(encoding="utf-8")))
+    alt = {(r["origin"], r["destination"], r["source_id"]): float(r["value"]) for r in rows
+           if r["year"] == "2023" and r["choice"] == "alternative"}
+    assert alt[("CHN", "USA", "prosperousamerica_org_c63547")] == 427.0
+    assert alt[("RUS", "WORLD", "interfax_2024_cbr_bop_2023")] == 422.7
+    # the derivations the notes state
+    assert round(427.23 - 279.42, 1) == 147.8 and round(592.1 * (1 - 0.283), 1) == 424.5
