@@ -162,6 +162,9 @@ _REPLACED = {
                                     "prosperousamerica_org_c63547"),
     # the Bank of Russia's own page (-28.3% on the 2022 level of $592.1 bn = 424.5); first estimate 422.7 an alternative
     (2023, "goods", "RUS", "WORLD"): (424.5, "cbr_bop_2023", "Bank of Russia", "briefly_news_com_92cefa"),
+    # China's 2021 world imports: exports $3.36 tn - AP's surplus $676.4 bn (was the WSJ's $676.43 bn via a reprint)
+    (2021, "goods", "WORLD", "CHN"): (2683.6, "ajc_com_d940be", "General Administration of Customs of China",
+                                      "sott_net_de03a6"),
 }
 _STILL_CITED = {"prosperousamerica_org_c63547", "briefly_news_com_92cefa"}  # by other years or alternative rows
 
