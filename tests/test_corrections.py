@@ -138,3 +138,59 @@ def test_reprints_replaced_by_the_primary_dataset(data):
            and "EU27" in (f["origin"], f["destination"])]
     assert fdi and {tiers[f["source_id"]] for f in fdi} == {"primary"}
     assert {f["source_id"] for f in fdi} == {"eurostat_bop_fdi6_pos_2022", "eurostat_bop_fdi6_pos_2023"}
+
+
+# reprint -> press (or primary) replacements (issue 10): the row keeps its value, cites a news organisation's report
+# (or the office itself) and names the statistics office it quotes; the content site it replaced cites no such row
+_REPLACED = {
+    # (year, commodity, origin, destination): (value, new source, original publisher, replaced reprint)
+    (2024, "lng", "RUS", "CHN"): (11.302, "scmp_2025_china_energy_bets", "General Administration of Customs of China",
+                                  "frominsideasia_com_52343a"),
+    (2024, "lng", "AUS", "CHN"): (35.632, "scmp_2025_china_energy_bets", "General Administration of Customs of China",
+                                  "frominsideasia_com_52343a"),
+    (2021, "goods", "EU27", "CHN"): (263.742, "reuters_2022_eu_china_trade", "Eurostat", "textile_future_com_d7212b"),
+    (2021, "goods", "EU27", "RUS"): (105.26, "rtbf_2022_eu_russia_2021", "Eurostat", "recyclind_it_0687cb"),
+    (2021, "goods", "RUS", "EU27"): (186.867, "rtbf_2022_eu_russia_2021", "Eurostat", "recyclind_it_0687cb"),
+    (2023, "goods", "EU27", "USA"): (543.137, "rtp_2025_eu_us_2023", "Eurostat", "citynotizie_it_9303e5"),
+    (2023, "goods", "USA", "EU27"): (374.67, "rtp_2025_eu_us_2023", "Eurostat", "citynotizie_it_9303e5"),
+    (2022, "goods", "EU27", "WORLD"): (2708.632, "aa_2023_eu_trade_2022", "Eurostat", "etribuna_com_63316c"),
+    (2022, "goods", "WORLD", "EU27"): (3163.633, "aa_2023_eu_trade_2022", "Eurostat", "etribuna_com_63316c"),
+    # Kyodo's unrounded Census figure; the advocacy group's rounded $427 bn stays as an alternative row
+    (2023, "goods", "CHN", "USA"): (427.23, "kyodo_2024_us_china_2023", "US Census Bureau",
+                                    "prosperousamerica_org_c63547"),
+    (2023, "goods", "USA", "CHN"): (147.8, "kyodo_2024_us_china_2023", "US Census Bureau",
+                                    "prosperousamerica_org_c63547"),
+    # the Bank of Russia's own page (-28.3% on the 2022 level of $592.1 bn = 424.5); first estimate 422.7 an alternative
+    (2023, "goods", "RUS", "WORLD"): (424.5, "cbr_bop_2023", "Bank of Russia", "briefly_news_com_92cefa"),
+    # China's 2021 world imports: exports $3.36 tn - AP's surplus $676.4 bn (was the WSJ's $676.43 bn via a reprint)
+    (2021, "goods", "WORLD", "CHN"): (2683.6, "ajc_com_d940be", "General Administration of Customs of China",
+                                      "sott_net_de03a6"),
+}
+_STILL_CITED = {"prosperousamerica_org_c63547", "briefly_news_com_92cefa"}  # by other years or alternative rows
+
+
+@pytest.mark.parametrize("key", sorted(_REPLACED), ids=lambda k: "-".join(map(str, k)))
+def test_reprints_replaced_by_press_reports(flows, data, key):
+    value, source_id, original, old = _REPLACED[key]
+    src_rows = [r for name in ("flows_trade_investment.csv", "flows_energy_2024.csv")
+                for r in csv.DictReader((SRC / name).open(encoding="utf-8"))]
+    rows = [r for r in src_rows if r["choice"] == "preferred"
+            and (int(r["year"]), r["commodity"], r["origin"], r["destination"]) == key]
+    assert [(float(r["value"]), r["source_id"]) for r in rows] == [(value, source_id)]  # same figure, new citation
+    if old not in _STILL_CITED:
+        assert not [r for r in src_rows if r["source_id"] == old]  # not even as an alternative
+    assert old in rows[0]["note"] and source_id in rows[0]["note"]  # the note says what it replaced
+    src = {s["source_id"]: s for s in data.rows("sources")}
+    tier = "primary" if source_id == "cbr_bop_2023" else "press"
+    assert (src[source_id]["tier"], src[source_id]["original_publisher"]) == (tier, original)
+    assert src[old]["tier"] == "reprint"
+
+
+def test_replaced_figures_kept_as_alternatives():
+    rows = list(csv.DictReader((SRC / "flows_trade_investment.csv").open(encoding="utf-8")))
+    alt = {(r["origin"], r["destination"], r["source_id"]): float(r["value"]) for r in rows
+           if r["year"] == "2023" and r["choice"] == "alternative"}
+    assert alt[("CHN", "USA", "prosperousamerica_org_c63547")] == 427.0
+    assert alt[("RUS", "WORLD", "interfax_2024_cbr_bop_2023")] == 422.7
+    # the derivations the notes state
+    assert round(427.23 - 279.42, 1) == 147.8 and round(592.1 * (1 - 0.283), 1) == 424.5
