@@ -59,15 +59,20 @@ def test_a_range_collapses_to_the_point_without_alternatives():
     got, method = graph_range(G, [], _compute)
     assert method == "exact (1 combinations)"
     assert got["dependencies"][(2023, "energy", "lng", "A", "D")]["share_in"] == (0.25, 0.25)
-    # in the bundled data: 2025 has no alternative figure, so every range there is its point
+    # in the bundled data: 2025's only alternatives are the Statistical Review's EU pipeline-gas figures (issue 10's
+    # correction), so every crude, products, coal and LNG range there is its point
     data = load()
     tables = {"dependencies": [r for r in _deps(data, 2025)]}
     add_ranges(data, tables, [2025], ("energy",))
-    assert tables["dependencies"]
-    for r in tables["dependencies"]:
+    plain = [r for r in tables["dependencies"] if r["commodity"] in ("crude_oil", "oil_products", "coal", "lng")]
+    assert plain
+    for r in plain:
         assert r["low"] == r["high"] == r["value"]
         assert r["share_in_low"] == r["share_in_high"] == r["share_in"]
         assert r["range_method"] == "no alternatives"
+    eu = next(r for r in tables["dependencies"] if (r["commodity"], r["origin"], r["destination"]) ==
+              ("pipeline_gas", "RUS", "EU27"))
+    assert eu["low"] < eu["value"] == eu["high"]  # 4.275 bcm (Statistical Review) against the corrected 15.5
 
 
 def _deps(data, year):
