@@ -160,6 +160,25 @@ def legal_room(ctx: _Ctx, state: State, c: str, o: str, t: str, route: str | Non
                   "set_policy)")
 
 
+def bounded(want: float, routes: tuple[float, str, str], systems: tuple[float, str, str],
+            law: tuple[float, str]) -> tuple[float, str, str]:
+    """moved = min(want, route limit, supply-system limit, legal room), and the bound that bit with its detail.
+
+    ``routes`` and ``systems`` are (limit, bound, detail), ``law`` (room, detail) — what :func:`_limit`,
+    :func:`.systems.system_limit` and :func:`legal_room` return. When several bind, the law is named first,
+    then the supply systems, then the routes; when none binds the bound is ``none``.
+    """
+    (lim, _, detail), (sys_lim, sys_bound, sys_detail), (room, law_detail) = routes, systems, law
+    moved = min(want, lim, sys_lim, room)
+    if moved >= want:  # a route limit beyond what moved is not "at capacity"
+        return moved, "none", detail.replace(" at capacity after ", " would reach capacity only after ")
+    if room <= min(lim, sys_lim):
+        return moved, "legal", law_detail
+    if sys_lim <= lim:
+        return moved, sys_bound, sys_detail
+    return moved, "route_capacity", detail
+
+
 def price_of(ctx: _Ctx, state: State, c: str, o: str, t: str, route: str | None) -> float | None:
     """The price (US$ bn per unit) of ``c`` sold ``o → t``: the scenario's ``set_price`` rows first (the last
     matching one wins), else the most specific ``prices`` row (:func:`netdep.prices.best_price`), else None."""

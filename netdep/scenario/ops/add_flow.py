@@ -16,6 +16,7 @@ from ..engine import (
     _check_route,
     _limit,
     _unit_value,
+    bounded,
     legal_room,
     price_of,
 )
@@ -46,19 +47,10 @@ def apply(op, i: int, ctx, state) -> None:
         raise op.error("source_id", f"unknown source '{src}'{_hint(src, list(ctx.sources))}; use a source_id of "
                                     f"sources.parquet or '{SCENARIO_SOURCE}'")
     value = float(op.fields["value"])
-    lim, bound, detail = _limit(state, c, o, t, route, [], value)
     sy = Systems.of(ctx.data)
-    sys_lim, sys_bound, sys_detail, take = system_limit(sy, state, c, o, None, t, route, value)
-    law, law_detail = legal_room(ctx, state, c, o, t, route)
-    moved = min(value, lim, sys_lim, law)
-    if moved < value and law <= min(lim, sys_lim):
-        bound, detail = "legal", law_detail
-    elif moved < value and sys_lim <= lim:
-        bound, detail = sys_bound, sys_detail
-    else:
-        bound = "route_capacity" if moved < value else "none"
-        if bound == "none" and " at capacity after " in detail:
-            detail = detail.replace(" at capacity after ", " would reach capacity only after ")
+    *sys_limit, take = system_limit(sy, state, c, o, None, t, route, value)
+    moved, bound, detail = bounded(value, _limit(state, c, o, t, route, [], value), tuple(sys_limit),
+                                   legal_room(ctx, state, c, o, t, route))
     system_add(sy, state, take, moved, 0.0, value, c, None, t, route)
     if "value_usd_bn" in op.fields:
         usd = float(op.fields["value_usd_bn"]) * (moved / value if value else 0.0)

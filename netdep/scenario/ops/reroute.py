@@ -21,6 +21,7 @@ from ..engine import (
     _limit,
     _shrink,
     _unit_value,
+    bounded,
     legal_room,
     price_of,
 )
@@ -57,23 +58,12 @@ def apply(op, i: int, ctx, state) -> None:
                                f"{state.year}: {', '.join(buyers) or 'none'}")
     req = total * float(op.fields["share"]) if "share" in op.fields else float(op.fields["amount"])
     avail = min(req, total)
-    lim, bound, detail = _limit(state, c, o, t, route, from_keys, total)
     sy = Systems.of(ctx.data)
-    sys_lim, sys_bound, sys_detail, take = system_limit(sy, state, c, o, f, t, route, total)
-    law, law_detail = legal_room(ctx, state, c, o, t, route)
-    moved = min(avail, lim, sys_lim, law)
-    if moved < avail and law <= min(lim, sys_lim):
-        bound, detail = "legal", law_detail
-    elif moved < avail and sys_lim <= lim:
-        bound, detail = sys_bound, sys_detail
-    elif moved < avail:
-        bound = "route_capacity"
-    elif req > total:
+    *sys_limit, take = system_limit(sy, state, c, o, f, t, route, total)
+    moved, bound, detail = bounded(avail, _limit(state, c, o, t, route, from_keys, total), tuple(sys_limit),
+                                   legal_room(ctx, state, c, o, t, route))
+    if bound == "none" and req > total:
         bound, detail = "exporter_volume", f"{o} exports only {total:.4g} {com['unit']} of {c} to {f}; " + detail
-    else:
-        bound = "none"
-        if " at capacity after " in detail:  # the limit lies beyond what moved: say so, not "at capacity"
-            detail = detail.replace(" at capacity after ", " would reach capacity only after ")
     drop = (avail - moved) if op.fields.get("on_excess", "stay") == "drop" else 0.0
     rows = [state.rows[k] for k in from_keys]
     new_price = price_of(ctx, state, c, o, t, route)
