@@ -38,7 +38,6 @@ importer-reported and an exporter-reported figure of the same flow.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -48,6 +47,7 @@ import pyarrow.parquet as pq
 
 from .errors import SourceFormatError
 from .schema import ALTERNATIVE_STATUSES, arrow_schema
+from .srccsv import read_rows
 
 __all__ = ["ALTERNATIVES_FILE", "ALTERNATIVE_STATUSES", "build_alternatives", "check_alternatives",
            "read_alternatives",
@@ -87,16 +87,7 @@ def reporter_from_note(note: str | None, origin: str, destination: str) -> str |
     return None
 
 
-def _read(path: Path) -> list[dict[str, str]]:
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            rows = list(csv.DictReader(f))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise SourceFormatError(f"{path}: cannot read ({exc})") from None
-    for i, r in enumerate(rows, start=1):
-        if None in r or any(v is None for v in r.values()):
-            raise SourceFormatError(f"{path.name}:{i}: row has a different number of fields than the header")
-    return rows
+_read = read_rows  # one reader of data/src (netdep.srccsv)
 
 
 def _number(where: str, col: str, text: str) -> float:

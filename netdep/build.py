@@ -24,7 +24,6 @@ True
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from typing import Any
 import pyarrow as pa
 
 from .errors import SourceFormatError
+from .srccsv import read_rows
 from .store import canonical, table_from_rows
 
 __all__ = ["build_tables", "VALUATION", "REMAINDER_TOLERANCE", "source_files", "corrections"]
@@ -53,16 +53,7 @@ def source_files(src_dir: str | Path) -> list[Path]:
     return sorted(p for p in d.glob("*.csv"))
 
 
-def _read(path: Path) -> list[dict[str, str]]:
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            rows = list(csv.DictReader(f))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise SourceFormatError(f"{path}: cannot read ({exc})") from None
-    for i, r in enumerate(rows, start=1):
-        if None in r or any(v is None for v in r.values()):
-            raise SourceFormatError(f"{path.name}:{i}: row has a different number of fields than the header")
-    return rows
+_read = read_rows  # one reader of data/src (netdep.srccsv)
 
 
 def _num(path: Path, i: int, col: str, text: str, required: bool = True) -> float | None:

@@ -19,7 +19,7 @@ PKG = ROOT / "netdep"
 
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", ("netdep.errors", "netdep.schema", "netdep.geography", "netdep.lock", "netdep.progress", "netdep.ei",
-                    "netdep.series", "netdep.capacity", "netdep.alternatives")),
+                    "netdep.series", "netdep.capacity", "netdep.alternatives", "netdep.srccsv")),
     ("store", ("netdep.store", "netdep.checks", "netdep.build", "netdep.balance", "netdep.summary",
                "netdep.diff", "netdep.edit", "netdep.exchange")),
     ("views and graphs", ("netdep.db", "netdep.graph", "netdep.routes", "netdep.prices", "netdep.bulk")),
