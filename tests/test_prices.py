@@ -16,7 +16,7 @@ from netdep.prices import best_price, legal_limit, revenue, value_flows, world_p
 from netdep.store import load, read_tables
 
 ROOT = Path(__file__).resolve().parents[1]
-REF = ROOT.parent.parent / "shared" / "reference"
+REF = ROOT.parent / "shared" / "reference"  # ../shared beside the clone, as in CI
 
 
 @pytest.fixture(scope="module")
