@@ -169,7 +169,8 @@ def _gate_spare(state, c: str, importer: str) -> float:
 
 
 _USE: list = [None, None]
-_LEGAL: dict = {}
+_LEGAL: dict[tuple[str, str, str], bool] = {}  # (commodity, supplier, importer) -> may grow, for one close()
+_ACTORS: list = [None, {}]  # [data, actors by code]
 
 
 def _legal(state, c: str, o: str, i: str) -> bool:
@@ -180,7 +181,7 @@ def _legal(state, c: str, o: str, i: str) -> bool:
     if key not in _LEGAL:
         from ..prices import legal_limit
 
-        ll = legal_limit(None, c, o, i, state.year, policy=state.policy, actors=_LEGAL.get("actors", {}))
+        ll = legal_limit(None, c, o, i, state.year, policy=state.policy, actors=_ACTORS[1])
         ok = ll is None or ll.limit is None
         if not ok and ll.coverage == "full":
             now = sum(r["value"] for k, r in state.rows.items() if k[1] == c and k[2] == o and k[3] == i)
@@ -446,9 +447,9 @@ def close(data: Data, spec, state, base) -> Any:
     mode = getattr(spec, "closure", None) or DEFAULT_MODE
     merit = getattr(spec, "merit", None) or {}
     _USE[:] = [None, None]
-    actors = _LEGAL["actors"] if _LEGAL.get("data") is data else {a["actor"]: a for a in data.rows("actors")}
+    if _ACTORS[0] is not data:
+        _ACTORS[:] = [data, {a["actor"]: a for a in data.rows("actors")}]
     _LEGAL.clear()  # one close: the state's law and flows do not change while it runs
-    _LEGAL.update(data=data, actors=actors)
     if _BASE_ARCS[0] is not base:
         _BASE_ARCS[:] = [None, None]
         _BASE_ARCS[:] = [base, _group_arcs(base)]

@@ -136,7 +136,7 @@ def _num(rb: dict | None, ra: dict | None, f: str) -> float:
 
 def compare(data, spec, year: int, state) -> ScenarioResult:
     """Measures of the base data and of the state's data, their delta, moves and headlines."""
-    from .engine import initial_state, state_to_data
+    from .engine import state_to_data
     from .headlines import bound_sentences, closure_sentences, headlines, revenue_sentences
     from .measures import layers_of
     from .revenue import revenue_records
@@ -154,7 +154,7 @@ def compare(data, spec, year: int, state) -> ScenarioResult:
     from ..metrics.ranges import scenario_ranges  # issue 15: shares and HHI before/after with their ranges
 
     scenario_ranges(data, after_data, year, layers, before, after)
-    res.revenue = revenue_records(data, year, list(initial_state(data, year).rows.values()),
+    res.revenue = revenue_records(data, year, [f for f in data.rows("flows") if f["year"] == year],
                                   list(state.rows.values()), state.prices)
     res.headlines = (closure_sentences(data, res.closure, res.displacement, year) + headlines(data, before, after)
                      + revenue_sentences(data, res.revenue))

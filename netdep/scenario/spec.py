@@ -122,11 +122,10 @@ def check_operation(op: Operation) -> None:
     """Check an operation's type, field names, field types and ranges (no data needed)."""
     from .ops import OPERATIONS
 
-    fields_of = {k: (o.required, o.optional) for k, o in OPERATIONS.items()}
-    if op.type not in fields_of:
-        raise op.error("type", f"unknown operation type '{op.type}'{_hint(op.type, list(fields_of))}; "
-                               f"use one of {', '.join(fields_of)}")
-    required, optional = fields_of[op.type]
+    if op.type not in OPERATIONS:
+        raise op.error("type", f"unknown operation type '{op.type}'{_hint(op.type, list(OPERATIONS))}; "
+                               f"use one of {', '.join(OPERATIONS)}")
+    required, optional = OPERATIONS[op.type].required, OPERATIONS[op.type].optional
     for k in op.fields:
         if k not in required and k not in optional:
             raise op.error(k, f"unknown field{_hint(k, required + optional)}; {op.type} takes "

@@ -166,7 +166,7 @@ def step_revenue(data: Data, year: int, states: Sequence[State]) -> list[dict[st
     """Russia's energy export revenue per fuel, (before, after) in US$ bn, at each step (:mod:`.revenue`)."""
     from .revenue import by_group, revenue_records
 
-    base = list(initial_state(data, year).rows.values())
+    base = [f for f in data.rows("flows") if f["year"] == year]
     return [by_group(revenue_records(data, year, base, list(st.rows.values()), st.prices)) for st in states]
 
 
